@@ -1,0 +1,156 @@
+"""The `kbgen` command. Each verb imports what it needs when it runs.
+
+Exit status: 0 success; 1 content errors (or warnings with --strict); 2 usage.
+No content or usage problem ends in a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from .problems import KbgenError
+
+CONFIG_HELP = "The site's MkDocs configuration."
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno >= logging.WARNING:
+            return f"{record.levelname:<7} -  {message}"
+        return f"INFO    -  {message}"
+
+
+def _setup_logging(quiet: bool = False, verbose: bool = False) -> None:
+    logger = logging.getLogger("mkdocs")
+    logger.handlers[:] = [h for h in logger.handlers if getattr(h, "name", "") != "kbgen"]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.name = "kbgen"
+    handler.setFormatter(_Formatter())
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
+
+
+def _fail(message: str, status: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(status)
+
+
+config_option = click.option(
+    "-f", "--config-file", type=click.Path(dir_okay=False), default="mkdocs.yml", show_default=True, help=CONFIG_HELP
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kbgen")
+def main() -> None:
+    """Compile Markdown tutorials and FAQs into a self-service help center."""
+
+
+@main.command()
+@config_option
+@click.option("--strict", is_flag=True, help="Fail on any warning, not only on errors.")
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False), help="Where to write the site.")
+@click.option("--audience", type=click.Choice(["public", "internal"]), help="internal: the support team's site.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Everything MkDocs says.")
+def build(
+    config_file: str, strict: bool, site_dir: str | None, audience: str | None, quiet: bool, verbose: bool
+) -> None:
+    """Build the site, bundles and catalog; the previous site stays until the new one is complete."""
+    from .publish import build_site
+
+    _setup_logging(quiet, verbose)
+    try:
+        out = build_site(config_file, strict=strict, site_dir=site_dir, audience=audience)
+    except KbgenError as exc:
+        _fail(str(exc))
+    else:
+        if not quiet:
+            click.echo(f"Built {out}", err=True)
+
+
+@main.command()
+@config_option
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def check(config_file: str, strict: bool, fmt: str) -> None:
+    """Report every content problem as path:line, without building pages."""
+    from .project import load
+
+    try:
+        kb = load(config_file)
+    except KbgenError as exc:
+        _fail(str(exc))
+        return
+    errors, warnings = len(kb.errors), len(kb.warnings)
+    if fmt == "json":
+        click.echo(json.dumps([p.to_dict() for p in kb.problems], ensure_ascii=False, indent=1))
+    else:
+        for p in kb.problems:
+            click.echo(p.format())
+        articles = len(kb.articles)
+        click.echo(
+            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+            f"in {articles} article{'s' * (articles != 1)}",
+            err=True,
+        )
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument(
+    "kind",
+    metavar="tutorial|faq|troubleshooting|article",
+    type=click.Choice(["tutorial", "faq", "troubleshooting", "article"]),
+)
+@click.argument("title")
+@click.option("--category", help="Folder of the article, inside the language folder (e.g. care-and-maintenance).")
+@click.option("--lang", help="Language folder; the default language when not given.")
+@config_option
+def new(kind: str, title: str, category: str | None, lang: str | None, config_file: str) -> None:
+    """Write a new article with the next free id; never overwrites a file."""
+    from .problems import display_path
+    from .project import load
+    from .scaffold import new_article
+
+    try:
+        kb = load(config_file)
+        if lang is not None and lang not in kb.languages:
+            raise click.BadParameter(
+                f"'{lang}' is not a language of this help center ({', '.join(kb.languages)})", param_hint="--lang"
+            )
+        path = new_article(kb, kind, title, category=category, lang=lang)
+    except KbgenError as exc:
+        _fail(str(exc))
+        return
+    click.echo(display_path(path))
+
+
+@main.command()
+@config_option
+@click.option("-a", "--dev-addr", metavar="IP:PORT", help="Address to serve on (default localhost:8000).")
+@click.option("--audience", type=click.Choice(["public", "internal"]), help="Preview the support team's site.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+def serve(config_file: str, dev_addr: str | None, audience: str | None, open_browser: bool) -> None:
+    """Preview the help center with live reload."""
+    from .publish import serve_site
+
+    _setup_logging()
+    try:
+        serve_site(config_file, dev_addr=dev_addr, audience=audience, open_browser=open_browser)
+    except KbgenError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of article front matter, for editors."""
+    click.echo((Path(__file__).parent / "article.schema.json").read_text(encoding="utf-8"), nl=False)

@@ -1,0 +1,124 @@
+"""Read what checks need from Markdown without rendering it: headings, anchors, links.
+
+Anchors follow Python-Markdown's `toc` extension (its own `slugify`, `_1`
+suffixes for repeats, `{#id}` from attr_list), so a link checked here resolves
+the same way on the built page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown.extensions.toc import slugify
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*$")
+_ATX_CLOSE = re.compile(r"[ \t]+#+$")
+_ATTR_ID = re.compile(r"[ \t]*\{:?[ \t]*([^}]*)\}[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_LINK = re.compile(
+    r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
+)
+_REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$")
+_INLINE_LINK_TEXT = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w))")
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    anchor: str
+    line: int  # file line
+
+
+@dataclass(frozen=True)
+class Link:
+    target: str
+    line: int  # file line
+    image: bool = False
+
+
+def heading_text(raw: str) -> str:
+    """The plain text of a heading as the toc extension sees it."""
+    text = _INLINE_LINK_TEXT.sub(r"\1", raw)
+    text = _CODE_SPAN.sub(lambda m: m.group(2).strip(), text)
+    return _EMPHASIS.sub("", text).strip()
+
+
+def scan(body: str, first_line: int = 1) -> tuple[tuple[Heading, ...], tuple[Link, ...]]:
+    """Headings (with their anchors) and links of a Markdown body; fenced code is skipped."""
+    headings: list[Heading] = []
+    links: list[Link] = []
+    used: set[str] = set()
+    fence: str | None = None
+    previous = ""
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        lineno = first_line + i
+        m = _FENCE.match(line)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            previous = ""
+            continue
+        if m:
+            fence = m.group(1)
+            previous = ""
+            continue
+        raw: str | None = None
+        level = 0
+        atx = _ATX.match(line)
+        if atx:
+            level, raw = len(atx.group(1)), _ATX_CLOSE.sub("", atx.group(2))
+            hline = lineno
+        elif previous.strip() and _SETEXT.match(line) and not previous.startswith((" " * 4, "\t")):
+            level, raw = (1 if line.strip()[0] == "=" else 2), previous.strip()
+            hline = lineno - 1
+        if raw is not None:
+            explicit = None
+            attr = _ATTR_ID.search(raw)
+            if attr:
+                ids = [t[1:] for t in attr.group(1).split() if t.startswith("#")]
+                explicit = ids[0] if ids else None
+                raw = raw[: attr.start()]
+            text = heading_text(raw)
+            anchor = explicit or _unique(slugify(text, "-"), used)
+            used.add(anchor)
+            headings.append(Heading(level, text, anchor, hline))
+            previous = ""
+            if atx:
+                continue
+        code_free = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+        for lm in _LINK.finditer(code_free):
+            target = lm.group(3)
+            if target.startswith("<") and target.endswith(">"):
+                target = target[1:-1]
+            links.append(Link(target, lineno, image=bool(lm.group(1))))
+        ref = _REF_DEF.match(code_free)
+        if ref:
+            links.append(Link(ref.group(2), lineno))
+        previous = line
+    return tuple(headings), tuple(links)
+
+
+def _unique(anchor: str, used: set[str]) -> str:
+    # Same rule as markdown.extensions.toc.unique.
+    if not anchor:
+        anchor = "_"
+    base, n = anchor, 0
+    while anchor in used:
+        n += 1
+        anchor = f"{base}_{n}"
+    return anchor
+
+
+_FIRST_H1 = re.compile(r"\A\s*# +([^\n]*?)[ \t]*#*[ \t]*(?:\n|\Z)")
+
+
+def strip_title_heading(body: str) -> str:
+    """Drop a leading `# Title` line: the page shows the front-matter title itself."""
+    m = _FIRST_H1.match(body)
+    return body[m.end() :] if m else body

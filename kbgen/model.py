@@ -1,0 +1,227 @@
+"""The knowledge base as immutable data: articles, categories, products.
+
+Nothing here knows about MkDocs. A model is rebuilt from the files on every
+build, so `serve` never carries stale entries from one rebuild to the next.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from .markdown_scan import Heading, Link
+from .problems import Problem
+
+ARTICLE_TYPES = ("tutorial", "faq", "troubleshooting", "article")
+AUDIENCES = ("public", "internal")
+DIFFICULTIES = ("easy", "medium", "hard")
+DEFAULT_STAGES = ("shipped", "delivered", "day-7")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the core needs to know about a knowledge base; filled from mkdocs.yml by the adapters."""
+
+    docs_dir: Path
+    site_url: str = ""
+    languages: tuple[str, ...] = ()  # empty: detect from the folders
+    default_language: str = ""  # empty: the first language, or "en"
+    audience: str = "public"
+    products_file: str = "products.yml"
+    summary_max: int = 160
+    max_links: int = 5
+    utm: bool = True
+    utm_source: str = "kbgen"
+    today: date = field(default_factory=date.today)
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    lang: str
+    path: str  # posix, relative to docs_dir: "en/setup/first-espresso.md"
+    title: str
+    type: str = "article"
+    summary: str = ""
+    products: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    audience: str = "public"
+    draft: bool = False
+    updated: date | None = None
+    review_by: date | None = None
+    aliases: tuple[str, ...] = ()
+    order: int | None = None
+    duration: int | None = None
+    difficulty: str | None = None
+    category: str = ""  # category key, relative to the language root: "troubleshooting/espresso-one"
+    url: str = ""  # site-relative, no leading slash: "setup/first-espresso/" or "fr/setup/…/"
+    body: str = ""
+    body_line: int = 1
+    source_hash: str = ""
+    headings: tuple[Heading, ...] = ()
+    links: tuple[Link, ...] = ()
+    line_of: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def slug(self) -> str:
+        return posixpath.splitext(posixpath.basename(self.path))[0]
+
+    @property
+    def is_internal(self) -> bool:
+        return self.audience == "internal"
+
+    def is_published(self, audience: str = "public") -> bool:
+        """Whether a build for `audience` contains this article: drafts never, internal ones only internally."""
+        if self.draft:
+            return False
+        return audience == "internal" or self.audience == "public"
+
+    def is_stale(self, today: date) -> bool:
+        return self.review_by is not None and self.review_by < today
+
+    @property
+    def questions(self) -> tuple[Heading, ...]:
+        """FAQ questions: every level-2 heading of an FAQ article."""
+        if self.type != "faq":
+            return ()
+        return tuple(h for h in self.headings if h.level == 2)
+
+    @property
+    def anchors(self) -> frozenset[str]:
+        return frozenset(h.anchor for h in self.headings)
+
+    @property
+    def reading_minutes(self) -> int:
+        words = len(self.body.split())
+        return max(1, round(words / 200))
+
+
+@dataclass(frozen=True)
+class Category:
+    """A folder of articles; a nested folder is a section of its category."""
+
+    key: str  # "troubleshooting" or "troubleshooting/espresso-one"
+    lang: str
+    title: str
+    description: str = ""
+    order: int | None = None
+    path: str | None = None  # its index.md, if the writer made one
+    url: str = ""
+
+    @property
+    def parent(self) -> str | None:
+        return posixpath.dirname(self.key) or None
+
+    @property
+    def depth(self) -> int:
+        return self.key.count("/") + 1
+
+
+@dataclass(frozen=True)
+class Home:
+    lang: str
+    title: str
+    description: str = ""
+    path: str | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    names: Mapping[str, str]
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+    skus: tuple[str, ...] = ()
+    bundles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    bundle_lines: Mapping[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    line: int = 1
+
+    def name(self, lang: str, default_lang: str) -> str:
+        """The name in `lang`, else the default language's, else the one given without a language."""
+        return self.names.get(lang) or self.names.get(default_lang) or self.names.get("") or self.id
+
+    def description(self, lang: str, default_lang: str) -> str:
+        return self.descriptions.get(lang) or self.descriptions.get(default_lang) or self.descriptions.get("", "")
+
+
+def language_prefix(lang: str, default_lang: str) -> str:
+    """URL prefix of a language: the default one lives at the site root."""
+    return "" if lang == default_lang else f"{lang}/"
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    settings: Settings
+    languages: tuple[str, ...]
+    default_language: str
+    multilingual_layout: bool  # content/<lang>/… rather than content/…
+    articles: tuple[Article, ...]
+    categories: tuple[Category, ...]
+    homes: tuple[Home, ...]
+    products: tuple[Product, ...]
+    stages: tuple[str, ...]
+    problems: tuple[Problem, ...] = ()
+
+    @cached_property
+    def _by_lang_id(self) -> dict[tuple[str, str], Article]:
+        index: dict[tuple[str, str], Article] = {}
+        for a in self.articles:
+            index.setdefault((a.lang, a.id), a)
+        return index
+
+    @cached_property
+    def _by_path(self) -> dict[str, Article]:
+        return {a.path: a for a in self.articles}
+
+    @cached_property
+    def _categories(self) -> dict[tuple[str, str], Category]:
+        return {(c.lang, c.key): c for c in self.categories}
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
+
+    def article(self, article_id: str, lang: str | None = None) -> Article | None:
+        return self._by_lang_id.get((lang or self.default_language, str(article_id)))
+
+    def article_at(self, path: str) -> Article | None:
+        return self._by_path.get(path)
+
+    def category(self, key: str, lang: str) -> Category | None:
+        return self._categories.get((lang, key))
+
+    def home(self, lang: str) -> Home | None:
+        return next((h for h in self.homes if h.lang == lang), None)
+
+    def product(self, product_id: str) -> Product | None:
+        return next((p for p in self.products if p.id == product_id), None)
+
+    def translations(self, article: Article, audience: str = "public") -> dict[str, Article]:
+        """Every published language version of an article, its own included."""
+        found = {}
+        for lang in self.languages:
+            other = self._by_lang_id.get((lang, article.id))
+            if other is not None and other.is_published(audience):
+                found[lang] = other
+        return found
+
+    def published(self, audience: str = "public", lang: str | None = None) -> Iterable[Article]:
+        return (a for a in self.articles if a.is_published(audience) and (lang is None or a.lang == lang))
+
+    def absolute_url(self, url: str) -> str:
+        """A site-relative URL made absolute with `site_url` (left site-rooted when none is set)."""
+        base = self.settings.site_url
+        if not base:
+            return "/" + url
+        return base.rstrip("/") + "/" + url
+
+    def short_url(self, article: Article) -> str:
+        return f"{language_prefix(article.lang, self.default_language)}a/{article.id}/"
