@@ -154,3 +154,7 @@ def serve(config_file: str, dev_addr: str | None, audience: str | None, open_bro
 def schema() -> None:
     """Print the JSON Schema of article front matter, for editors."""
     click.echo((Path(__file__).parent / "article.schema.json").read_text(encoding="utf-8"), nl=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -119,6 +119,16 @@ def _duplicate_keys(node: yaml.Node | None, offset: int) -> list[tuple[int, str]
     return found
 
 
+def _marked(exc: yaml.MarkedYAMLError, line_offset: int) -> YamlError:
+    """The error at the line where the parser gave up, naming where the broken construct began."""
+    mark = exc.problem_mark or exc.context_mark
+    line = (mark.line + 1 if mark else 1) + line_offset
+    what = exc.problem or exc.context or "cannot be read"
+    if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+        what += f" ({exc.context} that starts on line {exc.context_mark.line + 1 + line_offset})"
+    return YamlError(line, f"malformed YAML: {what}")
+
+
 def load_yaml(text: str, line_offset: int = 0) -> tuple[YamlDoc, list[tuple[int, str]]]:
     """Parse one YAML document; returns it and its duplicate keys as (line, key).
 
@@ -129,10 +139,7 @@ def load_yaml(text: str, line_offset: int = 0) -> tuple[YamlDoc, list[tuple[int,
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = (mark.line + 1 if mark else 1) + line_offset
-            what = exc.problem or exc.context or "malformed YAML"
-            raise YamlError(line, f"malformed YAML: {what}") from None
+            raise _marked(exc, line_offset) from None
         except yaml.YAMLError as exc:
             raise YamlError(1 + line_offset, f"malformed YAML: {exc}") from None
         except RecursionError:
@@ -146,9 +153,7 @@ def load_yaml(text: str, line_offset: int = 0) -> tuple[YamlDoc, list[tuple[int,
         try:
             data = loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = (mark.line + 1 if mark else 1) + line_offset
-            raise YamlError(line, f"malformed YAML: {exc.problem or exc.context}") from None
+            raise _marked(exc, line_offset) from None
         except (ValueError, TypeError, RecursionError) as exc:
             raise YamlError(node.start_mark.line + 1 + line_offset, f"malformed YAML: {exc}") from None
     finally:

@@ -1,0 +1,155 @@
+"""`kbgen build`: pages, short links, aliases, catalog; drafts and internal articles kept out."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO, article, run
+
+SECRET = "PLANTED-SECRET-7f3a"
+
+
+def small_kb() -> dict[str, str]:
+    return {
+        "content/products.yml": (
+            "products:\n  - id: kettle\n    name: Kettle\n    skus: [K-1]\n"
+            "    bundles:\n      shipped: [1001]\n      delivered: [1001]\n      day-7: [1002]\n"
+        ),
+        "content/en/index.md": "---\ntitle: Kettle Help\n---\nWelcome.\n",
+        "content/en/setup/index.md": "---\ntitle: Setting up\ndescription: First steps.\norder: 1\n---\n",
+        "content/en/setup/first-boil.md": article(
+            1001, "First boil", "## Fill it\n\nWater.\n\n## Switch on\n\nSee [the FAQ](../faq/kettle-faq.md#is-it-loud).\n",
+            type="tutorial", products="[kettle]", aliases="[help/first-boil, old/boil.html]", updated="2026-05-01",
+        ),
+        "content/en/faq/kettle-faq.md": article(
+            1002, "Kettle FAQ", "## Is it loud?\n\nNo.\n\n## Can I boil milk?\n\nNo.\n", type="faq", products="[kettle]"
+        ),
+        "content/en/faq/internal.md": article(1003, f"Refund rules {SECRET}", f"Body {SECRET}\n", audience="internal"),
+        "content/en/faq/draft.md": article(1004, f"Coming soon {SECRET}", f"Body {SECRET}\n", draft=True),
+    }
+
+
+def all_text(site: Path) -> str:
+    return "\n".join(p.read_text("utf-8", errors="replace") for p in site.rglob("*") if p.is_file())
+
+
+def test_the_build_writes_pages_short_links_aliases_and_catalog(make_site):
+    root = make_site(small_kb())
+    result = run("build", "--strict")
+    assert result.exit_code == 0, result.stderr
+    site = root / "site"
+    assert (site / "index.html").is_file()
+    assert (site / "setup/index.html").is_file()
+    assert (site / "faq/index.html").is_file(), "a category page is generated when the folder has no index.md"
+    assert (site / "setup/first-boil/index.html").is_file()
+    short = (site / "a/1001/index.html").read_text()
+    assert 'location.replace("../../setup/first-boil/"+location.search+location.hash)' in short
+    assert '<meta http-equiv="refresh" content="0; url=../../setup/first-boil/">' in short
+    assert '<link rel="canonical" href="https://help.example.com/setup/first-boil/">' in short
+    assert (site / "help/first-boil/index.html").is_file()
+    assert (site / "old/boil.html").is_file()
+    assert (site / "_redirects").read_text().splitlines() == [
+        "/a/1001/ /setup/first-boil/ 301",
+        "/a/1002/ /faq/kettle-faq/ 301",
+        "/help/first-boil/ /setup/first-boil/ 301",
+        "/old/boil.html /setup/first-boil/ 301",
+    ]
+    catalog = json.loads((site / "catalog.json").read_text())
+    assert [a["id"] for a in catalog["articles"]] == ["1001", "1002"]
+    first = catalog["articles"][0]
+    assert first == {
+        "id": "1001",
+        "lang": "en",
+        "title": "First boil",
+        "summary": "About first boil.",
+        "type": "tutorial",
+        "category": "setup",
+        "products": ["kettle"],
+        "tags": [],
+        "url": "https://help.example.com/setup/first-boil/",
+        "short_url": "https://help.example.com/a/1001/",
+        "updated": "2026-05-01",
+        "translations": {},
+    }
+    assert not (site / "products.yml").exists(), "products.yml is never copied into the site"
+    assert not list((root / "content").rglob("*.html")), "nothing is generated into content/"
+    assert sorted(p.name for p in root.iterdir()) == ["content", "mkdocs.yml", "site"]
+
+
+def test_drafts_and_internal_articles_never_reach_the_public_build(make_site):
+    root = make_site(small_kb())
+    assert run("build").exit_code == 0
+    assert SECRET not in all_text(root / "site")
+    assert not (root / "site/a/1003").exists()
+    assert not (root / "site/a/1004").exists()
+
+
+def test_the_internal_build_shows_internal_articles_with_a_banner_but_never_drafts(make_site):
+    root = make_site(small_kb())
+    result = run("build", "--audience", "internal", "--site-dir", "site-internal")
+    assert result.exit_code == 0, result.stderr
+    page = (root / "site-internal/faq/internal/index.html").read_text()
+    assert "Internal" in page and 'class="kb-internal"' in page
+    assert (root / "site-internal/a/1003/index.html").is_file()
+    catalog = json.loads((root / "site-internal/catalog.json").read_text())
+    assert [a["id"] for a in catalog["articles"]] == ["1001", "1002", "1003"]
+    assert "Coming soon" not in all_text(root / "site-internal")
+
+
+def test_a_failed_build_leaves_the_last_good_site_untouched(make_site):
+    root = make_site(small_kb())
+    assert run("build").exit_code == 0
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    (root / "content/en/setup/first-boil.md").write_text("---\nid: [oops\n---\n")
+    result = run("build")
+    assert result.exit_code == 1
+    after = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == [], "no staging folder left behind"
+
+
+def test_two_builds_are_identical_byte_for_byte(make_site):
+    root = make_site(small_kb())
+    assert run("build", "--site-dir", "one").exit_code == 0
+    assert run("build", "--site-dir", "two").exit_code == 0
+    assert _same_tree(root / "one", root / "two")
+
+
+def test_mkdocs_build_and_kbgen_build_give_the_same_site(tmp_path):
+    # The demo help center, built both ways.
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp_path / "mk")], cwd=REPO, check=True, env=env
+    )
+    subprocess.run(
+        [sys.executable, "-m", "kbgen.cli", "build", "-q", "-d", str(tmp_path / "kb")], cwd=REPO, check=True, env=env
+    )
+    assert _same_tree(tmp_path / "mk", tmp_path / "kb")
+
+
+def test_the_demo_help_center_builds_strict_with_no_warning(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "kbgen.cli", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING" not in proc.stderr
+    catalog = json.loads((tmp_path / "site/catalog.json").read_text())
+    assert len(catalog["articles"]) >= 30
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    cmp = filecmp.dircmp(a, b)
+    if cmp.left_only or cmp.right_only or cmp.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
+    if mismatch or errors:
+        return False
+    return all(_same_tree(a / d, b / d) for d in cmp.common_dirs)
