@@ -151,6 +151,46 @@ def serve(config_file: str, dev_addr: str | None, audience: str | None, open_bro
 
 
 @main.command()
+@click.option("--sku", "skus", multiple=True, required=True, help="A SKU of the order; repeat for each line item.")
+@click.option("--lang", help="The customer's language (default: the help center's default language).")
+@click.option("--stage", help="Post-purchase stage, as listed in products.yml (default: the first).")
+@click.option("--format", "fmt", type=click.Choice(["html", "text", "json"]), default="html", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit 1 when any SKU is unknown.")
+@config_option
+def bundle(
+    skus: tuple[str, ...], lang: str | None, stage: str | None, fmt: str, strict: bool, config_file: str
+) -> None:
+    """The help links for one order's email: its SKUs' bundles merged, duplicates removed, capped."""
+    from .project import load
+
+    try:
+        kb = load(config_file)
+    except KbgenError as exc:
+        _fail(str(exc))
+        return
+    if kb.errors:
+        _fail(f"the content has {len(kb.errors)} errors; run 'kbgen check' to see them")
+    if lang is not None and lang not in kb.languages:
+        raise click.BadParameter(f"'{lang}' is not one of: {', '.join(kb.languages)}", param_hint="--lang")
+    if stage is not None and stage not in kb.stages:
+        raise click.BadParameter(f"'{stage}' is not one of: {', '.join(kb.stages)}", param_hint="--stage")
+    found, unknown = kb.bundler.for_order(list(skus), lang, stage)
+    for sku in unknown:
+        click.echo(f"{'Error' if strict else 'Warning'}: unknown SKU '{sku}', skipped", err=True)
+    if found is None:
+        _fail("none of the SKUs belongs to a product in products.yml")
+        return
+    if strict and unknown:
+        sys.exit(1)
+    if fmt == "json":
+        click.echo(found.json(), nl=False)
+    elif fmt == "text":
+        click.echo(found.text(), nl=False)
+    else:
+        click.echo(found.html(), nl=False)
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of article front matter, for editors."""
     click.echo((Path(__file__).parent / "article.schema.json").read_text(encoding="utf-8"), nl=False)

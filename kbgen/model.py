@@ -12,9 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from .markdown_scan import Heading, Link
-from .problems import Problem
+from .problems import KbgenError, Problem
+
+if TYPE_CHECKING:
+    from .bundles import Bundle, Bundler
 
 ARTICLE_TYPES = ("tutorial", "faq", "troubleshooting", "article")
 AUDIENCES = ("public", "internal")
@@ -218,10 +223,30 @@ class KnowledgeBase:
 
     def absolute_url(self, url: str) -> str:
         """A site-relative URL made absolute with `site_url` (left site-rooted when none is set)."""
+        url = quote(url, safe="/-_.~%#?=&")
         base = self.settings.site_url
         if not base:
             return "/" + url
         return base.rstrip("/") + "/" + url
+
+    @cached_property
+    def bundler(self) -> Bundler:
+        """Every product × stage × language bundle, computed on first use."""
+        from .bundles import Bundler
+
+        return Bundler(self)
+
+    def bundle(self, skus: str | Iterable[str], lang: str | None = None, stage: str | None = None) -> Bundle:
+        """The post-purchase links of one order: its SKUs' bundles merged, duplicates removed, capped.
+
+        Unknown SKUs are skipped (see `bundler.for_order` to learn which); a language the help center
+        lacks falls back to the default one, and the bundle says so. KbgenError when no SKU is known
+        or the stage does not exist.
+        """
+        found, unknown = self.bundler.for_order([skus] if isinstance(skus, str) else list(skus), lang, stage)
+        if found is None:
+            raise KbgenError(f"no product has the SKU {', '.join(repr(s) for s in unknown) or '(none given)'}")
+        return found
 
     def short_url(self, article: Article) -> str:
         return f"{language_prefix(article.lang, self.default_language)}a/{article.id}/"

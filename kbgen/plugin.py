@@ -1,16 +1,20 @@
 """The MkDocs plugin: a thin layer that feeds MkDocs from the kbgen core.
 
 Read it in MkDocs' event order: config → files (load and check the content,
-arrange the pages) → page markdown/context (what the theme shows) → post
-build (short links, redirects, catalog).
+arrange the pages, generate the product start pages) → page markdown/content/
+context (what the theme shows) → template context (404, search) → post build
+(short links, redirects, catalog, sitemap, robots.txt, llms.txt, Markdown copies).
 """
 
 from __future__ import annotations
 
+import gzip
 import os
-from dataclasses import replace
+import posixpath
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -22,13 +26,16 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
 
+from . import seo
+from .bundle_site import bundle_outputs
 from .catalog import render_catalog
 from .loader import load_content
 from .markdown_scan import strip_title_heading
-from .model import Article, Category, Home, KnowledgeBase, Settings
+from .model import Article, Category, Home, KnowledgeBase, Product, Settings, language_prefix
 from .problems import Problem
 from .redirects import redirect_outputs
-from .site import SiteMap
+from .render import FaqItem, faq_page, numbered_steps
+from .site import SiteMap, stage_title
 
 log = get_plugin_logger("kbgen")
 
@@ -50,6 +57,38 @@ class KbgenConfig(base.Config):
     """Add UTM parameters to bundle links (turn off when the email platform adds its own)."""
     utm_source = c.Type(str, default="kbgen")
     """`utm_source` of bundle links."""
+    promoted = c.ListOfItems(c.Type((str, int)), default=[])
+    """Article ids the home page features; empty: the articles that appear most often in product bundles."""
+    feedback_url = c.Type(str, default="")
+    """Endpoint that receives "Was this helpful?" votes as JSON POSTs; empty: no feedback widget."""
+    contact_url = c.Type(str, default="")
+    """Contact form for "Still need help?"; `{id}` and `{lang}` are replaced by the article's."""
+    contact_email = c.Type(str, default="")
+    """Support address for "Still need help?" when there is no `contact_url`; the subject names the article."""
+    faq_schema = c.Type(bool, default=True)
+    """Add FAQPage structured data (JSON-LD) to FAQ articles."""
+
+
+#: Templates of the kb theme the plugin picks pages for; another theme keeps its own layout.
+KB_TEMPLATES = ("home.html", "category.html", "article.html", "start.html")
+
+
+@dataclass(frozen=True)
+class StartPage:
+    """`start/<product>/`: a product's articles by post-purchase stage."""
+
+    product: Product
+    lang: str
+
+
+@dataclass(frozen=True)
+class StartIndex:
+    """`start/`: every product, for knowledge bases with more products than the home page shows."""
+
+    lang: str
+
+
+PageSource = Article | Category | Home | StartPage | StartIndex
 
 
 def settings_from(config: MkDocsConfig, options: KbgenConfig) -> Settings:
@@ -81,7 +120,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def __init__(self) -> None:
         self.kb: KnowledgeBase | None = None
         self.sitemap: SiteMap | None = None
-        self.pages: dict[str, Article | Category | Home] = {}
+        self.pages: dict[str, PageSource] = {}
+        self.faqs: dict[str, tuple[FaqItem, ...]] = {}
+        self.theme_templates: frozenset[str] = frozenset()
 
     # -- config ----------------------------------------------------------------------------------
 
@@ -90,6 +131,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         audience = os.environ.get("KBGEN_AUDIENCE")  # set by `kbgen serve --audience`
         if audience in ("public", "internal"):
             self.settings = replace(self.settings, audience=audience)
+        self.theme_templates = frozenset(
+            name for name in KB_TEMPLATES if any(os.path.isfile(os.path.join(d, name)) for d in config.theme.dirs)
+        )
         return config
 
     # -- files: load, check, arrange ---------------------------------------------------------------
@@ -103,7 +147,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.kb = kb
         self.sitemap = SiteMap(kb, self.settings.audience)
         self.pages = {}
-        return self._arrange_files(files, config)
+        self.faqs = {}
+        files = self._arrange_files(files, config)
+        self._generate_start_pages(files, config)
+        return files
 
     def _arrange_files(self, files: Files, config: MkDocsConfig) -> Files:
         kb = self.kb
@@ -152,10 +199,36 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 return True
         return False
 
+    def _generate_start_pages(self, files: Files, config: MkDocsConfig) -> None:
+        kb, sitemap = self.kb, self.sitemap
+        assert kb is not None and sitemap is not None
+        prefix = f"{kb.default_language}/" if kb.multilingual_layout else ""
+        for lang in kb.languages:
+            folder = f"{_lang_dir(kb, lang)}start/"
+            listing = []
+            for product in kb.products:
+                view = sitemap.product_start(product, lang)
+                src = f"{folder}{product.id}/index.md"
+                body = _start_markdown(view, src)
+                self._generate(
+                    files, config, src, f"Your new {view.name}: start here", StartPage(product, lang), prefix, body
+                )
+                listing.append(f"- [{view.name}]({product.id}/index.md)")
+            if kb.products:
+                body = "\n".join(listing) + "\n"
+                self._generate(files, config, f"{folder}index.md", "Start here", StartIndex(lang), prefix, body)
+
     def _generate(
-        self, files: Files, config: MkDocsConfig, src: str, title: str, obj: Category | Home, prefix: str
+        self,
+        files: Files,
+        config: MkDocsConfig,
+        src: str,
+        title: str,
+        obj: PageSource,
+        prefix: str,
+        body: str = "",
     ) -> None:
-        content = f"---\ntitle: {_yaml_text(title)}\n---\n"
+        content = f"---\ntitle: {_yaml_text(title)}\n---\n{body}"
         file = File.generated(config, src, content=content)
         if prefix and src.startswith(prefix):
             _move(file, src[len(prefix) :], config)
@@ -167,13 +240,30 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         obj = self.pages.get(page.file.src_uri)
         if isinstance(obj, Article):
-            page.meta["template"] = page.meta.get("template", "article.html")
+            self._use_template(page, "article.html")
             return strip_title_heading(markdown)
         if isinstance(obj, Category):
-            page.meta["template"] = page.meta.get("template", "category.html")
+            self._use_template(page, "category.html")
         elif isinstance(obj, Home):
-            page.meta["template"] = page.meta.get("template", "home.html")
+            self._use_template(page, "home.html")
+        elif isinstance(obj, (StartPage, StartIndex)):
+            self._use_template(page, "start.html")
         return markdown
+
+    def _use_template(self, page: Page, name: str) -> None:
+        # Only a theme that has the template gets it: Material keeps its own main.html.
+        if name in self.theme_templates:
+            page.meta.setdefault("template", name)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        obj = self.pages.get(page.file.src_uri)
+        if isinstance(obj, Article) and obj.type == "faq":
+            faq = faq_page(html)
+            self.faqs[page.file.src_uri] = faq.items
+            return faq.html
+        if isinstance(obj, Article) and obj.type == "tutorial":
+            return numbered_steps(html)
+        return html
 
     def on_page_context(
         self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -182,24 +272,104 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         obj = self.pages.get(page.file.src_uri)
         if kb is None or sitemap is None or obj is None:
             return context
-        context["kb"] = kb
-        context["kb_audience"] = self.settings.audience
+        context.update(self._common_context(obj.lang))
+        site_name = config.site_name
+        url = kb.absolute_url(page.url)
+        crumbs: tuple[Any, ...] = ()
+        jsonld: list[dict[str, Any] | None] = []
         if isinstance(obj, Article):
+            crumbs = sitemap.breadcrumbs(obj.lang, obj.category)
+            nearby, in_category = sitemap.nearby(obj)
             context["article"] = obj
-            context["lang"] = obj.lang
-            context["breadcrumbs"] = sitemap.breadcrumbs(obj.lang, obj.category)
             context["related"] = sitemap.related(obj)
+            context["nearby"] = nearby
+            context["nearby_total"] = in_category
             context["short_url"] = kb.short_url(obj)
             context["category"] = kb.category(obj.category, obj.lang) if obj.category else None
+            context["page_toc"] = _h2_entries(page)
+            context["page_description"] = obj.summary
+            context["og_type"] = "article"
+            context["contact_href"] = self._contact_href(obj)
+            context["feedback_url"] = self.config.feedback_url
+            context["alternates"] = [
+                (t.lang, kb.absolute_url(t.url)) for t in kb.translations(obj, self.settings.audience).values()
+            ]
+            jsonld.append(seo.article_jsonld(kb, obj, site_name))
+            faq = self.faqs.get(page.file.src_uri, ())
+            if self.config.faq_schema and faq:
+                jsonld.append(seo.faq_jsonld(url, [(q.question, q.answer_text) for q in faq]))
         elif isinstance(obj, Category):
-            context["lang"] = obj.lang
+            crumbs = sitemap.breadcrumbs(obj.lang, sitemap_parent(obj))
             context["category_view"] = sitemap.view(obj)
-            context["breadcrumbs"] = sitemap.breadcrumbs(obj.lang, sitemap_parent(obj))
+            context["page_description"] = obj.description
+            context["alternates"] = _alternates(kb, lambda lang: kb.category(obj.key, lang))
         elif isinstance(obj, Home):
-            context["lang"] = obj.lang
             context["categories"] = sitemap.top_categories(obj.lang)
+            starts = [sitemap.product_start(p, obj.lang) for p in kb.products]
+            context["product_starts"] = starts[:HOME_PRODUCTS]
+            context["more_products"] = len(starts) > HOME_PRODUCTS
+            context["promoted"] = sitemap.promoted(obj.lang, tuple(str(i) for i in self.config.promoted))
+            context["page_description"] = obj.description
+            context["og_type"] = "website"
+            context["alternates"] = _alternates(kb, kb.home)
+        elif isinstance(obj, StartPage):
+            start = sitemap.product_start(obj.product, obj.lang)
+            crumbs = sitemap.breadcrumbs(obj.lang, "")
+            context["start"] = start
+            context["stages"] = [(stage, stage_title(stage), articles) for stage, articles in start.stages]
+            context["page_description"] = start.description or f"Everything you need for your new {start.name}."
+            context["alternates"] = [
+                (lang, kb.absolute_url(f"{language_prefix(lang, kb.default_language)}start/{obj.product.id}/"))
+                for lang in kb.languages
+            ]
+        elif isinstance(obj, StartIndex):
+            crumbs = sitemap.breadcrumbs(obj.lang, "")
             context["product_starts"] = [sitemap.product_start(p, obj.lang) for p in kb.products]
+        if len(context.get("alternates") or ()) < 2:
+            context["alternates"] = []
+        context["breadcrumbs"] = crumbs
+        if crumbs:
+            trail = [(c.title, kb.absolute_url(c.url)) for c in crumbs] + [(page.title or "", url)]
+            jsonld.append(seo.breadcrumbs_jsonld(trail))
+        if jsonld:
+            context["jsonld"] = seo.jsonld_graph(*jsonld)
         return context
+
+    def on_template_context(
+        self, context: dict[str, Any], *, template_name: str, config: MkDocsConfig
+    ) -> dict[str, Any]:
+        """404.html and search.html: the language home, search and the top categories."""
+        kb, sitemap = self.kb, self.sitemap
+        if kb is None or sitemap is None or template_name not in ("404.html", "search.html"):
+            return context
+        context.update(self._common_context(kb.default_language))
+        context["categories"] = sitemap.top_categories(kb.default_language)
+        return context
+
+    def _common_context(self, lang: str) -> dict[str, Any]:
+        kb, sitemap = self.kb, self.sitemap
+        assert kb is not None and sitemap is not None
+        home = kb.home(lang)
+        return {
+            "kb": kb,
+            "kb_audience": self.settings.audience,
+            "lang": lang,
+            "home_url": home.url if home else language_prefix(lang, kb.default_language),
+            "home_title": sitemap.home_title(lang),
+            "contact_href": self._contact_href(None),
+        }
+
+    def _contact_href(self, article: Article | None) -> str:
+        """Where "Still need help?" sends a reader, with the article named so support knows the context."""
+        options = self.config
+        if options.contact_url:
+            return options.contact_url.replace("{id}", quote(article.id if article else "", safe="")).replace(
+                "{lang}", quote(article.lang if article else "", safe="")
+            )
+        if options.contact_email:
+            subject = f"Question about article {article.id}: {article.title}" if article else "Question"
+            return f"mailto:{options.contact_email}?subject={quote(subject, safe='')}"
+        return ""
 
     # -- after the pages -------------------------------------------------------------------------
 
@@ -208,10 +378,69 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if kb is None:
             return
         site = Path(config.site_dir)
-        outputs = redirect_outputs(kb, self.settings.audience)
-        outputs["catalog.json"] = render_catalog(kb, self.settings.audience)
+        sitemap = self.sitemap
+        assert sitemap is not None
+        audience = self.settings.audience
+        outputs = redirect_outputs(kb, audience)
+        outputs["catalog.json"] = render_catalog(kb, audience)
+        # MkDocs' own sitemap lists every page with build dates; ours lists what this audience may see.
+        outputs["sitemap.xml"] = seo.render_sitemap(seo.sitemap_entries(kb, sitemap))
+        outputs["robots.txt"] = seo.render_robots(kb.settings.site_url, audience)
+        outputs["llms.txt"] = seo.render_llms_txt(kb, sitemap, config.site_name)
+        for article in kb.published(audience):
+            outputs[seo.markdown_copy_url(article.url)] = seo.article_markdown(article)
+        if kb.products and kb.settings.site_url:
+            outputs.update(bundle_outputs(kb))
+        elif kb.products:
+            log.warning("site_url is not set in mkdocs.yml: email bundles need absolute links, none were written")
         for rel, text in sorted(outputs.items()):
             write_file(text.encode("utf-8"), str(site / rel))
+        write_file(gzip.compress(outputs["sitemap.xml"].encode("utf-8"), mtime=0), str(site / "sitemap.xml.gz"))
+
+
+HOME_PRODUCTS = 8  # more products than this: the home page links to `start/` for the rest
+
+
+def _alternates(kb: KnowledgeBase, find: Any) -> list[tuple[str, str]]:
+    """hreflang alternates: (language, absolute URL) of the same page in every language that has it."""
+    found = []
+    for lang in kb.languages:
+        other = find(lang)
+        if other is not None:
+            found.append((lang, kb.absolute_url(other.url)))
+    return found
+
+
+def _h2_entries(page: Page) -> list[Any]:
+    """The page's level-2 headings, for its table of contents (the title heading is gone)."""
+    found: list[Any] = []
+
+    def walk(items: Any) -> None:
+        for item in items:
+            if item.level == 2:
+                found.append(item)
+            elif item.level < 2:
+                walk(item.children)
+
+    walk(page.toc)
+    return found
+
+
+def _start_markdown(view: Any, src: str) -> str:
+    """A start page as Markdown, for themes without start.html (the kb theme renders the view itself)."""
+    here = posixpath.dirname(src)
+    lines = [view.description, ""] if view.description else []
+
+    def link(a: Article) -> str:
+        target = posixpath.relpath(a.path, here)
+        return f"- [{a.title}]({target})" + (f": {a.summary}" if a.summary else "")
+
+    for stage, articles in view.stages:
+        if articles:
+            lines += [f"## {stage_title(stage)}", "", *(link(a) for a in articles), ""]
+    if view.more:
+        lines += ["## Questions and troubleshooting", "", *(link(a) for a in view.more), ""]
+    return "\n".join(lines)
 
 
 def sitemap_parent(category: Category) -> str:

@@ -11,6 +11,20 @@ from dataclasses import dataclass, field
 
 from .model import Article, Category, KnowledgeBase, Product, language_prefix
 
+STAGE_TITLES = {
+    "shipped": "Before it arrives",
+    "delivered": "Getting started",
+    "day-7": "After the first week",
+}
+
+
+def stage_title(stage: str) -> str:
+    """A heading a customer understands for a post-purchase stage."""
+    if stage in STAGE_TITLES:
+        return STAGE_TITLES[stage]
+    text = stage.replace("-", " ").replace("_", " ")
+    return text[:1].upper() + text[1:]
+
 
 @dataclass(frozen=True)
 class Crumb:
@@ -44,12 +58,21 @@ class SiteMap:
     audience: str = "public"
     _by_category: dict[tuple[str, str], list[Article]] = field(default_factory=dict)
     _children: dict[tuple[str, str | None], list[Category]] = field(default_factory=dict)
+    _position: dict[tuple[str, str], int] = field(default_factory=dict)
+    _by_topic: dict[tuple[str, str], list[Article]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for a in self.kb.published(self.audience):
             self._by_category.setdefault((a.lang, a.category), []).append(a)
+            # products and tags index the articles, so related() never scans the whole knowledge base
+            for p in a.products:
+                self._by_topic.setdefault((a.lang, "p:" + p), []).append(a)
+            for t in a.tags:
+                self._by_topic.setdefault((a.lang, "t:" + t), []).append(a)
         for articles in self._by_category.values():
             articles.sort(key=_article_order)
+            for i, a in enumerate(articles):
+                self._position[(a.lang, a.path)] = i
         for c in self.kb.categories:
             self._children.setdefault((c.lang, c.parent), []).append(c)
         for cats in self._children.values():
@@ -97,7 +120,11 @@ class SiteMap:
         scores: Counter[str] = Counter()
         candidates: dict[str, Article] = {}
         products, tags = set(article.products), set(article.tags)
-        for other in self.kb.published(self.audience, article.lang):
+        pool: dict[str, Article] = {}
+        for key in [f"p:{p}" for p in sorted(products)] + [f"t:{t}" for t in sorted(tags)]:
+            for other in self._by_topic.get((article.lang, key), ()):
+                pool.setdefault(other.path, other)
+        for other in pool.values():
             if other.id == article.id:
                 continue
             score = 2 * len(products & set(other.products)) + len(tags & set(other.tags))
@@ -106,6 +133,53 @@ class SiteMap:
                 candidates[other.id] = other
         ranked = sorted(candidates.values(), key=lambda a: (-scores[a.id], a.title.lower(), a.id))
         return tuple(ranked[:limit])
+
+    def nearby(self, article: Article, limit: int = 7) -> tuple[tuple[Article, ...], int]:
+        """A window of at most `limit` articles of the article's category around it, and the category's size.
+
+        An article page lists these instead of its whole category, so its size
+        stays the same however large the category grows.
+        """
+        siblings = self._by_category.get((article.lang, article.category), [])
+        if len(siblings) <= limit:
+            return tuple(siblings), len(siblings)
+        i = self._position.get((article.lang, article.path), 0)
+        start = max(0, min(i - limit // 2, len(siblings) - limit))
+        return tuple(siblings[start : start + limit]), len(siblings)
+
+    def categories_in_order(self, lang: str) -> list[tuple[Category, tuple[str, ...]]]:
+        """Every category with published articles, depth first in display order, with its title trail."""
+        found: list[tuple[Category, tuple[str, ...]]] = []
+
+        def walk(parent: str | None, trail: tuple[str, ...]) -> None:
+            for c in self._children.get((lang, parent), ()):
+                if self._count(c):
+                    found.append((c, (*trail, c.title)))
+                    walk(c.key, (*trail, c.title))
+
+        walk(None, ())
+        return found
+
+    def promoted(self, lang: str, ids: tuple[str, ...] = (), limit: int = 6) -> tuple[Article, ...]:
+        """The articles the home page features: `ids` if given, else those most often in product bundles."""
+        kb = self.kb
+        if not ids:
+            counts: Counter[str] = Counter()
+            first_seen: dict[str, int] = {}
+            for product in kb.products:
+                for stage in kb.stages:
+                    for article_id in product.bundles.get(stage, ()):
+                        counts[article_id] += 1
+                        first_seen.setdefault(article_id, len(first_seen))
+            ids = tuple(sorted(counts, key=lambda i: (-counts[i], first_seen[i])))
+        chosen: list[Article] = []
+        for article_id in ids:
+            a = kb.article(str(article_id), lang)
+            if a is not None and a.is_published(self.audience):
+                chosen.append(a)
+            if len(chosen) >= limit:
+                break
+        return tuple(chosen)
 
     def product_start(self, product: Product, lang: str) -> ProductStart:
         kb = self.kb

@@ -35,11 +35,8 @@ def _duplicate_ids(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
         key = (a.lang, a.id)
         if key in first:
             other = first[key]
-            problems.error(
-                docs / a.path,
-                a.line_of.get("id", 1),
-                f"duplicate id '{a.id}': {display_path(docs / other.path)} (line {other.line_of.get('id', 1)}) has it too",
-            )
+            where = f"{display_path(docs / other.path)} (line {other.line_of.get('id', 1)})"
+            problems.error(docs / a.path, a.line_of.get("id", 1), f"duplicate id '{a.id}': {where} has it too")
         else:
             first[key] = a
 

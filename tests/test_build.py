@@ -23,8 +23,13 @@ def small_kb() -> dict[str, str]:
         "content/en/index.md": "---\ntitle: Kettle Help\n---\nWelcome.\n",
         "content/en/setup/index.md": "---\ntitle: Setting up\ndescription: First steps.\norder: 1\n---\n",
         "content/en/setup/first-boil.md": article(
-            1001, "First boil", "## Fill it\n\nWater.\n\n## Switch on\n\nSee [the FAQ](../faq/kettle-faq.md#is-it-loud).\n",
-            type="tutorial", products="[kettle]", aliases="[help/first-boil, old/boil.html]", updated="2026-05-01",
+            1001,
+            "First boil",
+            "## Fill it\n\nWater.\n\n## Switch on\n\nSee [the FAQ](../faq/kettle-faq.md#is-it-loud).\n",
+            type="tutorial",
+            products="[kettle]",
+            aliases="[help/first-boil, old/boil.html]",
+            updated="2026-05-01",
         ),
         "content/en/faq/kettle-faq.md": article(
             1002, "Kettle FAQ", "## Is it loud?\n\nNo.\n\n## Can I boil milk?\n\nNo.\n", type="faq", products="[kettle]"

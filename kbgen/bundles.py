@@ -1,0 +1,329 @@
+"""Post-purchase link bundles: the help-center links that go into shipping and delivery emails.
+
+A bundle is the short list of articles for one product (or one order) at one
+stage after purchase, in the customer's language. Everything is computed once
+per knowledge base (`Bundler`), so producing one order's bundle is a few dict
+look-ups: cheap enough to call for every order a shop sends.
+
+Email HTML is deliberately old-fashioned: nested tables, inline styles only,
+explicit colours on every cell (dark-mode clients invert what is left
+implicit), absolute https URLs, every text escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from .model import Article, KnowledgeBase, Product, language_prefix
+from .problems import KbgenError
+
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"})
+MAX_FRAGMENT_BYTES = 12 * 1024
+
+# Colours chosen for contrast on white and kept explicit on every element.
+_TEXT, _MUTED, _LINK, _RULE, _BG = "#1f2933", "#52606d", "#0b5cad", "#e4e7eb", "#ffffff"
+_FONT = "font-family:Arial,Helvetica,sans-serif;"
+
+
+@cache
+def strings(lang: str) -> dict[str, Any]:
+    """UI strings of the bundles in `lang`, English where a language has no file yet."""
+    folder = Path(__file__).parent / "locales"
+    base = json.loads((folder / "en.json").read_text(encoding="utf-8"))
+    path = folder / f"{lang}.json"
+    if lang != "en" and path.is_file():
+        _merge(base, json.loads(path.read_text(encoding="utf-8")))
+    return base
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> None:
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+
+
+def text_direction(lang: str) -> str:
+    return "rtl" if lang.split("-")[0].split("_")[0] in RTL_LANGUAGES else "ltr"
+
+
+@dataclass(frozen=True)
+class BundleLink:
+    id: str
+    type: str
+    title: str
+    summary: str
+    url: str
+    tracked_url: str
+    reading_minutes: int
+    lang: str
+    fell_back: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "title": self.title,
+            "summary": self.summary,
+            "url": self.url,
+            "tracked_url": self.tracked_url,
+            "reading_minutes": self.reading_minutes,
+            "lang": self.lang,
+            "fell_back": self.fell_back,
+        }
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The links for one product or one order, at one stage, in one language."""
+
+    products: tuple[Product, ...]
+    stage: str
+    lang: str
+    requested_lang: str
+    heading: str
+    intro: str
+    landing_url: str
+    landing_label: str
+    links: tuple[BundleLink, ...]
+    default_language: str = field(default="en", repr=False)
+
+    @property
+    def fell_back(self) -> bool:
+        """Whether any link, or the whole bundle, is in another language than the one asked for."""
+        return self.lang != self.requested_lang or any(link.fell_back for link in self.links)
+
+    def html(self) -> str:
+        return render_html(self)
+
+    def text(self) -> str:
+        return render_text(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "products": [p.id for p in self.products],
+            "product": self.products[0].id if len(self.products) == 1 else None,
+            "stage": self.stage,
+            "lang": self.lang,
+            "requested_lang": self.requested_lang,
+            "fell_back": self.fell_back,
+            "heading": self.heading,
+            "intro": self.intro,
+            "landing_url": self.landing_url,
+            "links": [link.to_dict() for link in self.links],
+        }
+
+    def json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
+
+
+class Bundler:
+    """Every product × stage × language link list, computed once; orders are merged from them."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.max_links = kb.settings.max_links
+        self.by_sku: dict[str, Product] = {sku: p for p in kb.products for sku in p.skus}
+        self._order = {p.id: i for i, p in enumerate(kb.products)}
+        self._links: dict[tuple[str, str, str], tuple[BundleLink, ...]] = {}
+        for product in kb.products:
+            for stage in kb.stages:
+                for lang in kb.languages:
+                    self._links[(product.id, stage, lang)] = self._product_links(product, stage, lang)
+
+    def _product_links(self, product: Product, stage: str, lang: str) -> tuple[BundleLink, ...]:
+        links = []
+        for article_id in product.bundles.get(stage, ()):
+            article, fell_back = self._article(article_id, lang)
+            if article is not None:
+                links.append(self._link(article, stage, fell_back))
+        return tuple(links)
+
+    def _article(self, article_id: str, lang: str) -> tuple[Article | None, bool]:
+        kb, today = self.kb, self.kb.settings.today
+        for candidate_lang, fell_back in ((lang, False), (kb.default_language, lang != kb.default_language)):
+            a = kb.article(article_id, candidate_lang)
+            if a is not None and a.is_published("public") and not a.is_stale(today):
+                return a, fell_back
+        return None, False
+
+    def _link(self, article: Article, stage: str, fell_back: bool) -> BundleLink:
+        url = self.kb.absolute_url(article.url)
+        return BundleLink(
+            id=article.id,
+            type=article.type,
+            title=article.title,
+            summary=article.summary,
+            url=url,
+            tracked_url=self.track(url, stage, article.id),
+            reading_minutes=article.reading_minutes,
+            lang=article.lang,
+            fell_back=fell_back,
+        )
+
+    def track(self, url: str, stage: str, content: str) -> str:
+        settings = self.kb.settings
+        if not settings.utm:
+            return url
+        query = urlencode(
+            {"utm_source": settings.utm_source, "utm_medium": "email", "utm_campaign": stage, "utm_content": content}
+        )
+        return f"{url}{'&' if '?' in url else '?'}{query}"
+
+    # -- the public surface ----------------------------------------------------------------------
+
+    def check_request(self, lang: str | None, stage: str | None) -> tuple[str, str]:
+        kb = self.kb
+        lang = lang or kb.default_language
+        stage = stage or kb.stages[0]
+        if stage not in kb.stages:
+            raise KbgenError(f"unknown stage '{stage}': expected one of {', '.join(kb.stages)}")
+        if lang not in kb.languages:
+            raise KbgenError(f"unknown language '{lang}': expected one of {', '.join(kb.languages)}")
+        return lang, stage
+
+    def for_product(self, product: Product, stage: str, lang: str) -> Bundle:
+        return self._bundle((product,), stage, lang, lang)
+
+    def for_order(
+        self, skus: list[str] | tuple[str, ...], lang: str | None = None, stage: str | None = None
+    ) -> tuple[Bundle | None, list[str]]:
+        """The merged bundle of an order's SKUs, and the SKUs nobody knows (skipped)."""
+        requested = lang or self.kb.default_language
+        lang = requested if requested in self.kb.languages else self.kb.default_language
+        _, stage = self.check_request(lang, stage)
+        unknown = [sku for sku in skus if sku not in self.by_sku]
+        products = sorted(
+            {self.by_sku[s].id: self.by_sku[s] for s in skus if s in self.by_sku}.values(),
+            key=lambda p: self._order[p.id],
+        )
+        if not products:
+            return None, unknown
+        return self._bundle(tuple(products), stage, lang, requested), unknown
+
+    def _bundle(self, products: tuple[Product, ...], stage: str, lang: str, requested: str) -> Bundle:
+        kb = self.kb
+        lists = [self._links[(p.id, stage, lang)] for p in products]
+        merged: list[BundleLink] = []
+        seen: set[str] = set()
+        # Round-robin in product order: an order with two products gets the first link of each
+        # before the second of either, so the cap never drops a product entirely.
+        for rank in range(max((len(x) for x in lists), default=0)):
+            for links in lists:
+                if rank < len(links) and links[rank].id not in seen and len(merged) < self.max_links:
+                    merged.append(links[rank])
+                    seen.add(links[rank].id)
+        s = strings(lang)["bundle"]
+        names = [p.name(lang, kb.default_language) for p in products]
+        joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {s['and']} {names[-1]}"
+        heading = s["heading"].get(stage, s["heading"]["other"]).format(product=joined)
+        intro = s["intro"].get(stage, s["intro"]["other"])
+        first = products[0]
+        landing = kb.absolute_url(f"{language_prefix(lang, kb.default_language)}start/{first.id}/")
+        return Bundle(
+            products=products,
+            stage=stage,
+            lang=lang,
+            requested_lang=requested,
+            heading=heading,
+            intro=intro,
+            landing_url=self.track(landing, stage, f"start-{first.id}"),
+            landing_label=s["all_guides"].format(product=names[0]),
+            links=tuple(merged),
+            default_language=kb.default_language,
+        )
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def table_open(lang: str) -> str:
+    return (
+        f'<table role="presentation" lang="{_e(lang)}" dir="{text_direction(lang)}" width="100%" cellpadding="0" '
+        f'cellspacing="0" border="0" bgcolor="{_BG}" style="width:100%;max-width:600px;border-collapse:collapse;'
+        f'background-color:{_BG};color:{_TEXT};{_FONT}">\n'
+    )
+
+
+def heading_row(text: str, lang: str) -> str:
+    align = "right" if text_direction(lang) == "rtl" else "left"
+    return (
+        f'<tr><td align="{align}" bgcolor="{_BG}" style="padding:16px 20px 4px;background-color:{_BG};'
+        f'color:{_TEXT};font-size:18px;line-height:24px;font-weight:bold;{_FONT}">{_e(text)}</td></tr>\n'
+    )
+
+
+def intro_row(text: str, lang: str) -> str:
+    align = "right" if text_direction(lang) == "rtl" else "left"
+    return (
+        f'<tr><td align="{align}" bgcolor="{_BG}" style="padding:0 20px 12px;background-color:{_BG};'
+        f'color:{_MUTED};font-size:14px;line-height:20px;{_FONT}">{_e(text)}</td></tr>\n'
+    )
+
+
+def link_row(link: BundleLink, lang: str, default_language: str) -> str:
+    s = strings(lang)["bundle"]
+    align = "right" if text_direction(lang) == "rtl" else "left"
+    meta = [s["types"].get(link.type, link.type), s["minutes"].format(n=link.reading_minutes)]
+    if link.fell_back:
+        meta.append(s["fallback"].format(language=strings(lang)["language_names"].get(link.lang, link.lang)))
+    summary = (
+        f'<br><span style="color:{_MUTED};font-size:14px;line-height:20px;">{_e(link.summary)}</span>'
+        if link.summary
+        else ""
+    )
+    return (
+        f'<tr><td align="{align}" bgcolor="{_BG}" style="padding:10px 20px;border-top:1px solid {_RULE};'
+        f'background-color:{_BG};{_FONT}">'
+        f'<a href="{_e(link.tracked_url)}" lang="{_e(link.lang)}" style="color:{_LINK};font-size:16px;'
+        f'line-height:22px;font-weight:bold;text-decoration:underline;">{_e(link.title)}</a>{summary}'
+        f'<br><span style="color:{_MUTED};font-size:12px;line-height:18px;">{_e(" · ".join(meta))}</span>'
+        "</td></tr>\n"
+    )
+
+
+def landing_row(url: str, label: str, lang: str) -> str:
+    align = "right" if text_direction(lang) == "rtl" else "left"
+    arrow = "←" if text_direction(lang) == "rtl" else "→"
+    return (
+        f'<tr><td align="{align}" bgcolor="{_BG}" style="padding:12px 20px 16px;border-top:1px solid {_RULE};'
+        f'background-color:{_BG};{_FONT}"><a href="{_e(url)}" style="color:{_LINK};font-size:14px;'
+        f'line-height:20px;text-decoration:underline;">{_e(label)} {arrow}</a></td></tr>\n'
+    )
+
+
+TABLE_CLOSE = "</table>\n"
+
+
+def render_html(bundle: Bundle) -> str:
+    parts = [table_open(bundle.lang), heading_row(bundle.heading, bundle.lang), intro_row(bundle.intro, bundle.lang)]
+    parts += [link_row(link, bundle.lang, bundle.default_language) for link in bundle.links]
+    parts += [landing_row(bundle.landing_url, bundle.landing_label, bundle.lang), TABLE_CLOSE]
+    return "".join(parts)
+
+
+def render_text(bundle: Bundle) -> str:
+    s = strings(bundle.lang)["bundle"]
+    lines = [bundle.heading, bundle.intro, ""]
+    for link in bundle.links:
+        meta = [s["types"].get(link.type, link.type), s["minutes"].format(n=link.reading_minutes)]
+        if link.fell_back:
+            meta.append(s["fallback"].format(language=strings(bundle.lang)["language_names"].get(link.lang, link.lang)))
+        lines.append(f"- {link.title} ({', '.join(meta)})")
+        if link.summary:
+            lines.append(f"  {link.summary}")
+        lines.append(f"  {link.tracked_url}")
+        lines.append("")
+    lines.append(f"{bundle.landing_label}: {bundle.landing_url}")
+    return "\n".join(lines) + "\n"

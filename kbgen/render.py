@@ -1,0 +1,177 @@
+"""HTML post-processing of rendered articles: FAQ accordions and numbered tutorial steps.
+
+Works on the HTML that Python-Markdown produces (its `toc` extension gives
+every heading an `id`), and knows nothing of MkDocs, so any adapter can use it.
+Only top-level `<h2>` elements count: a heading inside an admonition or an
+HTML block is part of an answer or a step, not a new one.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from markdown.extensions.toc import slugify
+
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
+)
+_ID_ATTR = re.compile(r"""\s+id\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|li|ul|ol|br|hr|h[1-6]|tr|td|th|table|thead|tbody|blockquote|pre|dl|dt|dd|details|summary)\b[^>]*>",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class HeadingSpan:
+    """Where a top-level `<h2>` sits in a document: offsets of its tags and its attributes."""
+
+    start: int  # offset of "<h2"
+    inner_start: int  # just after the start tag
+    inner_end: int  # offset of "</h2>"
+    end: int  # just after "</h2>"
+    start_tag: str
+
+
+@dataclass(frozen=True)
+class FaqItem:
+    anchor: str
+    question: str  # plain text
+    question_html: str
+    answer_html: str
+
+    @property
+    def answer_text(self) -> str:
+        return plain_text(self.answer_html)
+
+
+@dataclass(frozen=True)
+class FaqPage:
+    intro_html: str
+    items: tuple[FaqItem, ...]
+    html: str  # the page with every question turned into a <details> accordion
+
+
+class _TopLevelH2Finder(HTMLParser):
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self._text = text
+        self._line_starts = [0]
+        for m in re.finditer("\n", text):
+            self._line_starts.append(m.end())
+        self._depth = 0
+        self._open: tuple[int, int, str] | None = None  # start, inner_start, start tag
+        self.spans: list[HeadingSpan] = []
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self._line_starts[line - 1] + col
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        if tag == "h2" and self._depth == 0:
+            start = self._offset()
+            start_tag = self.get_starttag_text() or "<h2>"
+            self._open = (start, start + len(start_tag), start_tag)
+        self._depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        self._depth = max(0, self._depth - 1)
+        if tag == "h2" and self._depth == 0 and self._open is not None:
+            inner_end = self._offset()
+            close = self._text.index(">", inner_end) + 1
+            start, inner_start, start_tag = self._open
+            self.spans.append(HeadingSpan(start, inner_start, inner_end, close, start_tag))
+            self._open = None
+
+
+def top_level_h2(text: str) -> list[HeadingSpan]:
+    """Every `<h2>` of a document that is not nested inside another element."""
+    finder = _TopLevelH2Finder(text)
+    finder.feed(text)
+    finder.close()
+    return finder.spans
+
+
+def plain_text(fragment: str) -> str:
+    """Text of an HTML fragment, tags dropped and whitespace collapsed."""
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ", fragment))
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def _split_id(start_tag: str) -> tuple[str | None, str]:
+    """The id of a start tag, and the tag without it."""
+    m = _ID_ATTR.search(start_tag)
+    if not m:
+        return None, start_tag
+    value = next(g for g in m.groups() if g is not None)
+    return html.unescape(value), start_tag[: m.start()] + start_tag[m.end() :]
+
+
+def faq_page(text: str) -> FaqPage:
+    """Turn each `<h2>` question and the HTML up to the next one into a `<details>` accordion.
+
+    The heading's id moves to the `<details>` element, so `#anchor` links still
+    land on the question (and the theme's script opens it); without an id, one
+    is made the way the toc extension would.
+    """
+    spans = top_level_h2(text)
+    if not spans:
+        return FaqPage(text, (), text)
+    used: set[str] = set()
+    items: list[FaqItem] = []
+    out = [text[: spans[0].start]]
+    for i, span in enumerate(spans):
+        answer_end = spans[i + 1].start if i + 1 < len(spans) else len(text)
+        question_html = text[span.inner_start : span.inner_end]
+        answer_html = text[span.end : answer_end].strip("\n")
+        anchor, h2_tag = _split_id(span.start_tag)
+        question = plain_text(question_html)
+        if not anchor:
+            anchor = _unique(slugify(question, "-") or "_", used)
+        used.add(anchor)
+        items.append(FaqItem(anchor, question, question_html, answer_html))
+        h2_tag = h2_tag[:-1].rstrip() + ' class="kb-faq-q">' if "class=" not in h2_tag else h2_tag
+        out.append(
+            f'<details class="kb-faq" id="{html.escape(anchor, quote=True)}">\n'
+            f"<summary>{h2_tag}{question_html}</h2></summary>\n"
+            f'<div class="kb-faq-a">\n{answer_html}\n</div>\n'
+            "</details>\n"
+        )
+    return FaqPage(text[: spans[0].start], tuple(items), "".join(out))
+
+
+def numbered_steps(text: str) -> str:
+    """Number every top-level `<h2>` of a tutorial: each one is a step."""
+    spans = top_level_h2(text)
+    out: list[str] = []
+    last = 0
+    for n, span in enumerate(spans, start=1):
+        tag = span.start_tag
+        tag = tag[:-1].rstrip() + ' class="kb-step">' if "class=" not in tag else tag
+        out.append(text[last : span.start])
+        out.append(
+            f'{tag}<span class="kb-step-n"><span class="kb-vh">Step </span>{n}<span class="kb-vh">:</span></span> '
+        )
+        last = span.inner_start
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _unique(anchor: str, used: set[str]) -> str:
+    base, n = anchor, 0
+    while anchor in used:
+        n += 1
+        anchor = f"{base}_{n}"
+    return anchor
+
+
+__all__ = ["FaqItem", "FaqPage", "HeadingSpan", "faq_page", "numbered_steps", "plain_text", "top_level_h2"]

@@ -1,0 +1,238 @@
+"""Post-purchase link bundles: email fragments, text twins, JSON, feed, Shopify snippet, `kbgen bundle`."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import liquid
+import pytest
+from conftest import REPO, article, run
+
+import kbgen
+from kbgen.bundle_site import bundle_outputs
+
+HOSTILE = "<script>alert(1)</script> \"Quotes\" & 'ticks'"
+
+
+class Fragment(HTMLParser):
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.links: list[str] = []
+        self.attrs: list[dict[str, str | None]] = []
+        self.text: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.append(dict(attrs))
+        if tag == "a":
+            self.links.append(dict(attrs)["href"] or "")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def shop(tmp_site, extra_options: str = "") -> Path:
+    products = """\
+stages: [shipped, delivered, day-7]
+products:
+  - id: kettle
+    name: {en: Kettle, fr: Bouilloire}
+    skus: [K-1, K-2]
+    bundles:
+      shipped: [1, 2]
+      delivered: [2, 3, 4]
+      day-7: [4]
+  - id: grinder
+    name: Grinder
+    skus: [G-1]
+    bundles:
+      shipped: [5, 1]
+      delivered: [5, 6, 7, 8]
+      day-7: [4, 5]
+"""
+    files = {"content/products.yml": products}
+    for n in range(1, 9):
+        title = HOSTILE if n == 1 else f"Article {n}"
+        files[f"content/en/help/a{n}.md"] = article(n, json.dumps(title), f"Words {n}.\n", type="faq")
+    files["content/fr/help/a2.md"] = article(2, "Article deux", "Mots.\n", summary="Résumé en français.")
+    options = "      languages: [en, fr]\n" + extra_options
+    return tmp_site(files, options=options)
+
+
+def test_every_fragment_is_email_safe_escaped_tracked_and_small(make_site):
+    root = shop(make_site)
+    result = run("build")
+    assert result.exit_code == 0
+    # Missing French translations are warned about, with the fallback spelled out.
+    assert "content/products.yml:7: bundle 'kettle/shipped': article 1 has no translation in fr; " in result.stderr
+    fragments = sorted((root / "site/bundles").glob("*/*/*.html"))
+    assert len(fragments) == 2 * 2 * 3  # languages × products × stages
+    for path in fragments:
+        text = path.read_text()
+        lang, product, stage = path.relative_to(root / "site/bundles").with_suffix("").parts
+        assert len(text.encode()) <= 12 * 1024
+        doc = Fragment(text)
+        assert "style" not in doc.tags and "script" not in doc.tags and "link" not in doc.tags
+        assert doc.tags[0] == "table" and doc.attrs[0]["lang"] == lang and doc.attrs[0]["dir"] == "ltr"
+        assert "<script>" not in text
+        for href in doc.links:
+            parts = urlsplit(href)
+            assert parts.scheme == "https" and parts.netloc == "help.example.com", href
+            query = parse_qs(parts.query)
+            assert query["utm_source"] == ["kbgen"] and query["utm_medium"] == ["email"]
+            assert query["utm_campaign"] == [stage]
+        twin = (path.with_suffix(".txt")).read_text()
+        for href in doc.links:
+            assert href in twin
+        data = json.loads(path.with_suffix(".json").read_text())
+        assert data["stage"] == stage and data["lang"] == lang and data["product"] == product
+        assert [link["tracked_url"] for link in data["links"]] == doc.links[:-1]
+
+
+def test_hostile_titles_are_escaped_everywhere(make_site):
+    root = shop(make_site)
+    assert run("build").exit_code == 0
+    html = (root / "site/bundles/en/kettle/shipped.html").read_text()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;Quotes&quot; &amp; &#x27;ticks&#x27;" in html
+    assert HOSTILE in Fragment(html).text
+    preview = (root / "site/bundles/index.html").read_text()
+    assert "<script>alert(1)" not in preview
+
+
+def test_utm_parameters_can_be_switched_off(make_site):
+    root = shop(make_site, "      utm: false\n")
+    assert run("build").exit_code == 0
+    links = Fragment((root / "site/bundles/en/kettle/shipped.html").read_text()).links
+    assert links[0] == "https://help.example.com/help/a1/"
+    assert all("utm_" not in href for href in links)
+
+
+def test_an_order_merges_its_products_round_robin_without_repeats_capped(make_site):
+    shop(make_site)
+    kb = kbgen.load()
+    # kettle delivered [2, 3, 4], grinder delivered [5, 6, 7, 8], cap 5
+    assert [x.id for x in kb.bundle(["G-1", "K-2"], "en", "delivered").links] == ["2", "5", "3", "6", "4"]
+    # duplicates removed: kettle shipped [1, 2], grinder shipped [5, 1]
+    assert [x.id for x in kb.bundle(["K-1", "K-2", "G-1"], "en", "shipped").links] == ["1", "5", "2"]
+    single = kb.bundle("K-1", "en", "day-7")
+    assert single.heading == "Get the most from your Kettle"
+    assert kb.bundle(["K-1", "G-1"], "en", "day-7").heading == "Get the most from your Kettle and Grinder"
+
+
+def test_a_missing_translation_falls_back_and_says_so(make_site):
+    shop(make_site)
+    kb = kbgen.load()
+    b = kb.bundle(["K-1"], "fr", "shipped")
+    assert b.heading == "Avant l’arrivée de votre Bouilloire"
+    assert [(x.id, x.lang, x.fell_back) for x in b.links] == [("1", "en", True), ("2", "fr", False)]
+    data = b.to_dict()
+    assert (data["lang"], data["requested_lang"], data["fell_back"]) == ("fr", "fr", True)
+    assert data["links"][1]["url"] == "https://help.example.com/fr/help/a2/"
+    assert "en anglais" in b.text()
+    other = kb.bundle(["K-1"], "de", "shipped").to_dict()
+    assert (other["lang"], other["requested_lang"], other["fell_back"]) == ("en", "de", True)
+    assert set(data) >= {"products", "stage", "lang", "heading", "intro", "landing_url", "links"}
+    assert set(data["links"][0]) >= {"id", "type", "title", "summary", "url", "tracked_url", "reading_minutes"}
+
+
+def test_kbgen_bundle_for_one_order(make_site):
+    shop(make_site)
+    result = run("bundle", "--sku", "K-1", "--sku", "NOPE", "--stage", "delivered", "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr == "Warning: unknown SKU 'NOPE', skipped\n"
+    assert [x["id"] for x in json.loads(result.stdout)["links"]] == ["2", "3", "4"]
+    assert run("bundle", "--sku", "K-1", "--sku", "NOPE", "--strict").exit_code == 1
+    nothing = run("bundle", "--sku", "NOPE")
+    assert nothing.exit_code == 1
+    bad_lang = run("bundle", "--sku", "K-1", "--lang", "xx")
+    assert bad_lang.exit_code == 2 and "'xx' is not one of: en, fr" in bad_lang.stderr
+    bad_stage = run("bundle", "--sku", "K-1", "--stage", "later")
+    assert bad_stage.exit_code == 2 and "'later' is not one of: shipped, delivered, day-7" in bad_stage.stderr
+    text = run("bundle", "--sku", "K-1", "--format", "text").stdout
+    assert text.startswith("Before your Kettle arrives\n")
+    assert "https://help.example.com/help/a1/?utm_source=kbgen&utm_medium=email&utm_campaign=shipped" in text
+
+
+def test_the_feed_maps_every_sku_to_stage_and_language(make_site):
+    root = shop(make_site)
+    assert run("build").exit_code == 0
+    raw = (root / "site/bundles/feed.json").read_text()
+    feed = json.loads(raw)
+    assert "\n " not in raw, "compact"
+    assert sorted(feed["skus"]) == ["G-1", "K-1", "K-2"]
+    assert [x["id"] for x in feed["skus"]["K-2"]["delivered"]["fr"]] == ["2", "3", "4"]
+    assert feed["skus"]["K-2"]["delivered"]["fr"][0]["lang"] == "fr"
+
+
+def test_the_shopify_snippet_renders_an_orders_links_like_kbgen_bundle(make_site):
+    root = shop(make_site)
+    assert run("build").exit_code == 0
+    template = liquid.parse((root / "site/bundles/shopify/kbgen-links.liquid").read_text())
+    kb = kbgen.load()
+    for skus, stage, lang in [(["G-1", "K-2", "K-1"], "delivered", "en"), (["K-1"], "shipped", "fr")]:
+        html = template.render(line_items=[{"sku": s} for s in skus], kbgen_stage=stage, kbgen_lang=lang)
+        expected = kb.bundle(skus, lang, stage).html()
+        assert html.replace("\n", "") == expected.replace("\n", "")
+    assert template.render(line_items=[{"sku": "OTHER"}], kbgen_stage="shipped").strip() == ""
+
+
+def test_a_stale_article_is_left_out_of_bundles(make_site):
+    products = "products:\n  - id: k\n    name: K\n    skus: [K]\n    bundles:\n      shipped: [1, 2]\n"
+    make_site(
+        {
+            "content/products.yml": products,
+            "content/en/a.md": article(1, "Old", review_by="2020-01-01"),
+            "content/en/b.md": article(2, "Fresh"),
+        }
+    )
+    assert [x.id for x in kbgen.load().bundle("K", stage="shipped").links] == ["2"]
+
+
+def test_the_demo_bundles_have_every_language_product_and_stage(tmp_path):
+    kb = kbgen.load(str(REPO / "mkdocs.yml"))
+    out = bundle_outputs(kb)
+    for lang in kb.languages:
+        for product in kb.products:
+            for stage in kb.stages:
+                text = out[f"bundles/{lang}/{product.id}/{stage}.html"]
+                assert 3 <= len(Fragment(text).links) <= 6, (lang, product.id, stage)
+    assert "bundles/index.html" in out
+
+
+@pytest.mark.parametrize("width", [375, 600])
+def test_a_fragment_renders_in_chromium(tmp_path, width):
+    from playwright.sync_api import sync_playwright
+
+    kb = kbgen.load(str(REPO / "mkdocs.yml"))
+    fragment = kb.bundle(["ES1-BLK", "GP-BLK"], stage="delivered").html()
+    page_file = tmp_path / "mail.html"
+    page_file.write_text(f"<!doctype html><meta charset=utf-8><body style='margin:0'>{fragment}</body>")
+    shots = REPO / "test-artifacts/screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(page_file.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.locator("a").count() == 5
+        page.screenshot(path=str(shots / f"bundle-{width}.png"), full_page=True)
+        browser.close()
+    assert re.search(r"Get started with your Espresso One and Grind Pro", fragment)
