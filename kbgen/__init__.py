@@ -4,8 +4,8 @@ Python API for a shop's own tools::
 
     import kbgen
     kb = kbgen.load("mkdocs.yml")
-    for problem in kb.problems:
-        print(problem.format())
+    errors = [problem.format() for problem in kb.problems if problem.is_error]
+    email_block = kb.bundle(["ES1-BLK"], "en", "delivered").html()
 """
 
 from __future__ import annotations
