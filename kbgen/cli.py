@@ -191,6 +191,80 @@ def bundle(
 
 
 @main.command()
+@click.option("--lang", help="Only this language.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@config_option
+def translations(lang: str | None, fmt: str, config_file: str) -> None:
+    """Per language: missing, out-of-date and up-to-date translations."""
+    from .problems import display_path
+    from .project import load
+    from .translations import translation_status
+
+    try:
+        kb = load(config_file)
+    except KbgenError as exc:
+        _fail(str(exc))
+        return
+    if lang is not None and lang not in kb.languages:
+        raise click.BadParameter(f"'{lang}' is not one of: {', '.join(kb.languages)}", param_hint="--lang")
+    docs = kb.settings.docs_dir
+    report = [s for s in translation_status(kb) if lang in (None, s.lang)]
+    if fmt == "json":
+        data = {
+            s.lang: {
+                "up_to_date": [a.id for a in s.up_to_date],
+                "unknown": [a.id for a in s.unknown],
+                "outdated": [
+                    {
+                        "id": o.translation.id,
+                        "path": display_path(docs / o.translation.path),
+                        "source_hash": o.current_hash,
+                    }
+                    for o in s.outdated
+                ],
+                "missing": [{"id": a.id, "title": a.title, "path": display_path(docs / a.path)} for a in s.missing],
+                "orphans": [a.id for a in s.orphans],
+            }
+            for s in report
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    if not report:
+        click.echo(f"This help center has one language ({kb.default_language}).")
+    for s in report:
+        total = len(s.up_to_date) + len(s.outdated) + len(s.unknown) + len(s.missing)
+        click.echo(
+            f"{s.lang}: {len(s.up_to_date) + len(s.unknown)} of {total} translated, "
+            f"{len(s.outdated)} out of date, {len(s.missing)} missing"
+        )
+        for o in s.outdated:
+            click.echo(f"  out of date  {display_path(docs / o.translation.path)}  (source_hash: {o.current_hash})")
+        for a in s.missing:
+            click.echo(f"  missing      {a.id}  {a.title}")
+        for a in s.orphans:
+            click.echo(f"  no source    {display_path(docs / a.path)}")
+
+
+@main.command()
+@click.argument("article_id", metavar="ID")
+@click.option("--lang", required=True, help="The language to translate into.")
+@config_option
+def translate(article_id: str, lang: str, config_file: str) -> None:
+    """Start a translation: a copy of the article in LANG, with source_hash recorded."""
+    from .problems import display_path
+    from .project import load
+    from .translations import translate as write_translation
+
+    try:
+        kb = load(config_file)
+        path = write_translation(kb, article_id, lang)
+    except KbgenError as exc:
+        _fail(str(exc))
+        return
+    click.echo(display_path(path))
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of article front matter, for editors."""
     click.echo((Path(__file__).parent / "article.schema.json").read_text(encoding="utf-8"), nl=False)

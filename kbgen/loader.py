@@ -38,10 +38,10 @@ from .yamlsource import FrontMatterError, YamlDoc, YamlError, load_yaml, split_f
 
 ARTICLE_FIELDS = (
     "id", "title", "type", "summary", "products", "tags", "audience", "draft", "updated",
-    "review_by", "aliases", "order", "duration", "difficulty",
+    "review_by", "aliases", "order", "duration", "difficulty", "source_hash",
 )  # fmt: skip
 # Fields kbgen itself does not use but MkDocs or its plugins do; never warned about.
-PASSTHROUGH_FIELDS = ("template", "hide", "search", "translation_of", "source_hash")
+PASSTHROUGH_FIELDS = ("template", "hide", "search")
 INDEX_FIELDS = ("title", "description", "order", "icon")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _LANG_DIR = re.compile(r"[a-z]{2}(?:[-_][A-Za-z0-9]{2,8})?")
@@ -401,6 +401,10 @@ def _article(
     product_ids, tags = f.words("products"), f.words("tags")
     draft, updated = f.boolean("draft"), f.date("updated")
     order, duration = f.integer("order"), f.integer("duration", minimum=1)
+    recorded_source = f.text("source_hash")
+    if recorded_source and not re.fullmatch(r"[0-9a-f]{6,64}", recorded_source):
+        f.error("source_hash", f"invalid source_hash '{recorded_source}': copy it from 'kbgen translations'")
+        recorded_source = ""
     if article_id is None or not title:
         # Every field was checked above, but an article without id or title cannot be published.
         return None
@@ -424,12 +428,13 @@ def _article(
         aliases=aliases,
         order=order,
         duration=duration,
+        translated_from=recorded_source,
         difficulty=difficulty,
         category=category,
         url=f"{language_prefix(lang, default)}{stem}/",
         body=body,
         body_line=body_line,
-        source_hash=src.digest,
+        file_hash=src.digest,
         headings=headings,
         links=links,
         line_of=_field_lines(doc),

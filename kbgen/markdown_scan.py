@@ -8,6 +8,7 @@ the same way on the built page.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown.extensions.toc import slugify
@@ -122,3 +123,49 @@ def strip_title_heading(body: str) -> str:
     """Drop a leading `# Title` line: the page shows the front-matter title itself."""
     m = _FIRST_H1.match(body)
     return body[m.end() :] if m else body
+
+
+def map_links(body: str, change: Callable[[str], str | None]) -> str:
+    """Rewrite link targets outside fenced code: `change(target)` returns a new target or None to keep it."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in body.split("\n"):
+        m = _FENCE.match(line)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            continue
+        if m:
+            fence = m.group(1)
+            out.append(line)
+            continue
+        if "](" in line:
+            line = _LINK.sub(lambda lm: _relink(lm, change), line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _relink(m: re.Match[str], change: Callable[[str], str | None]) -> str:
+    target = m.group(3)
+    bare = target[1:-1] if target.startswith("<") and target.endswith(">") else target
+    new = change(bare)
+    if new is None or new == bare:
+        return m.group(0)
+    start, end = m.span(3)
+    whole = m.group(0)
+    offset = m.start(0)
+    return whole[: start - offset] + new + whole[end - offset :]
+
+
+def anchor_headings(body: str) -> str:
+    """Pin every heading's current anchor with `{#anchor}`, so a translated heading keeps the same anchor."""
+    headings, _ = scan(body)
+    wanted = {h.line: h.anchor for h in headings}
+    lines = body.split("\n")
+    for lineno, anchor in wanted.items():
+        i = lineno - 1
+        line = lines[i]
+        if _ATX.match(line) and not _ATTR_ID.search(_ATX_CLOSE.sub("", line.rstrip())):
+            lines[i] = _ATX_CLOSE.sub("", line.rstrip()) + f" {{#{anchor}}}"
+    return "\n".join(lines)

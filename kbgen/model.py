@@ -66,7 +66,8 @@ class Article:
     url: str = ""  # site-relative, no leading slash: "setup/first-espresso/" or "fr/setup/…/"
     body: str = ""
     body_line: int = 1
-    source_hash: str = ""
+    file_hash: str = ""  # sha256 of the file, for caches
+    translated_from: str = ""  # translations: the `source_hash` field, what the source was when translated
     headings: tuple[Heading, ...] = ()
     links: tuple[Link, ...] = ()
     line_of: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
@@ -199,6 +200,23 @@ class KnowledgeBase:
 
     def article_at(self, path: str) -> Article | None:
         return self._by_path.get(path)
+
+    def linked_article(self, source: Article, path: str) -> Article | None:
+        """The article a relative link from `source` to the file `path` lands on.
+
+        In a translation, a link may keep the default language's file name: it lands on the
+        translation of that article when there is one, else on the default language's page.
+        """
+        found = self.article_at(path)
+        if found is not None or not self.multilingual_layout or source.lang == self.default_language:
+            return found
+        prefix = source.lang + "/"
+        if not path.startswith(prefix):
+            return None
+        original = self.article_at(self.default_language + "/" + path[len(prefix) :])
+        if original is None:
+            return None
+        return self.article(original.id, source.lang) or original
 
     def category(self, key: str, lang: str) -> Category | None:
         return self._categories.get((lang, key))

@@ -13,7 +13,7 @@ import os
 import posixpath
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from mkdocs.config import base
@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
+from mkdocs.utils.templates import TemplateContext
 
 from . import seo
 from .bundle_site import bundle_outputs
@@ -36,6 +37,7 @@ from .problems import Problem
 from .redirects import redirect_outputs
 from .render import FaqItem, faq_page, numbered_steps
 from .site import SiteMap, stage_title
+from .translations import localize_links
 
 log = get_plugin_logger("kbgen")
 
@@ -216,7 +218,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 listing.append(f"- [{view.name}]({product.id}/index.md)")
             if kb.products:
                 body = "\n".join(listing) + "\n"
-                self._generate(files, config, f"{folder}index.md", "Start here", StartIndex(lang), prefix, body)
+                self._generate(
+                    files, config, f"{folder}index.md", "Choose your product", StartIndex(lang), prefix, body
+                )
 
     def _generate(
         self,
@@ -241,7 +245,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         obj = self.pages.get(page.file.src_uri)
         if isinstance(obj, Article):
             self._use_template(page, "article.html")
-            return strip_title_heading(markdown)
+            assert self.kb is not None
+            return localize_links(self.kb, obj, strip_title_heading(markdown))
         if isinstance(obj, Category):
             self._use_template(page, "category.html")
         elif isinstance(obj, Home):
@@ -266,12 +271,13 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         return html
 
     def on_page_context(
-        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> dict[str, Any]:
+        self, template_context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
         kb, sitemap = self.kb, self.sitemap
         obj = self.pages.get(page.file.src_uri)
         if kb is None or sitemap is None or obj is None:
-            return context
+            return template_context
+        context = cast("dict[str, Any]", template_context)  # the theme reads kbgen's own keys too
         context.update(self._common_context(obj.lang))
         site_name = config.site_name
         url = kb.absolute_url(page.url)
@@ -333,18 +339,19 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             jsonld.append(seo.breadcrumbs_jsonld(trail))
         if jsonld:
             context["jsonld"] = seo.jsonld_graph(*jsonld)
-        return context
+        return template_context
 
     def on_template_context(
-        self, context: dict[str, Any], *, template_name: str, config: MkDocsConfig
-    ) -> dict[str, Any]:
+        self, template_context: TemplateContext, *, template_name: str, config: MkDocsConfig
+    ) -> TemplateContext:
         """404.html and search.html: the language home, search and the top categories."""
         kb, sitemap = self.kb, self.sitemap
         if kb is None or sitemap is None or template_name not in ("404.html", "search.html"):
-            return context
+            return template_context
+        context = cast("dict[str, Any]", template_context)
         context.update(self._common_context(kb.default_language))
         context["categories"] = sitemap.top_categories(kb.default_language)
-        return context
+        return template_context
 
     def _common_context(self, lang: str) -> dict[str, Any]:
         kb, sitemap = self.kb, self.sitemap

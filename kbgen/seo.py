@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
 
-from .model import Article, KnowledgeBase
+from .markdown_scan import strip_title_heading
+from .model import Article, KnowledgeBase, language_prefix
 from .site import SiteMap
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -53,6 +54,8 @@ def sitemap_entries(kb: KnowledgeBase, sitemap: SiteMap) -> list[SitemapEntry]:
         if (c.lang, c.key) in newest_in:
             entries[c.url] = newest_in[(c.lang, c.key)]
     for lang in kb.languages:
+        if kb.products:
+            entries[f"{language_prefix(lang, kb.default_language)}start/"] = None
         for product in kb.products:
             start = sitemap.product_start(product, lang)
             shown = [a for _, articles in start.stages for a in articles] + list(start.more)
@@ -94,8 +97,8 @@ def article_markdown(article: Article) -> str:
     front = [f"title: {_yaml_string(article.title)}"]
     if article.summary:
         front.append(f"summary: {_yaml_string(article.summary)}")
-    body = article.body.lstrip("\n")
-    return "---\n" + "\n".join(front) + "\n---\n\n" + body.rstrip() + "\n"
+    body = strip_title_heading(article.body).strip("\n")
+    return "---\n" + "\n".join(front) + f"\n---\n\n# {_one_line(article.title)}\n\n" + body + "\n"
 
 
 def render_llms_txt(kb: KnowledgeBase, sitemap: SiteMap, site_name: str) -> str:

@@ -27,6 +27,27 @@ def cross_check(kb: KnowledgeBase, products_doc: YamlDoc | None, problems: Probl
     _aliases(kb, docs, problems)
     _links(kb, docs, problems)
     _bundles(kb, docs / kb.settings.products_file, problems)
+    _translations(kb, docs, problems)
+
+
+def _translations(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
+    from .translations import translation_status
+
+    for status in translation_status(kb):
+        for old in status.outdated:
+            t = old.translation
+            problems.warning(
+                docs / t.path,
+                t.line_of.get("source_hash", 1),
+                f"translation is out of date: {display_path(docs / old.source.path)} changed since it was translated; "
+                f"update the text, then set source_hash: {old.current_hash}",
+            )
+        for orphan in status.orphans:
+            problems.warning(
+                docs / orphan.path,
+                orphan.line_of.get("id", 1),
+                f"no article with id '{orphan.id}' in the default language '{kb.default_language}' to translate from",
+            )
 
 
 def _duplicate_ids(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
@@ -121,7 +142,7 @@ def _article_link(
     line: int,
     problems: Problems,
 ) -> None:
-    dest = kb.article_at(resolved)
+    dest = kb.linked_article(source, resolved)
     if dest is None:
         if (docs / resolved).is_file():
             return  # a category page, or a file whose own errors are reported at its place
