@@ -1,0 +1,396 @@
+"""Search: one ranking for the site's search box and for `kbgen link`.
+
+Each language gets its own index. Every published article is a document, and
+every question of an FAQ is a document of its own, so a query can land on the
+one answer that matches (`/a/<id>/#anchor`).
+
+Ranking is BM25F: a term in the title counts more than in a heading, the
+summary or the tags, which count more than in the body. Words are reduced to
+their stem with the Snowball stemmer of the page's language, so "descaling"
+finds "descale" and "détartrer" finds "détartrage".
+
+The index is computed once, in Python, with every term's score per document
+already in it ("impacts"): the browser then only adds numbers, and `kbgen link`
+and the site rank the same way because they use the same index. For the site
+it is split into small files by the first letters of each word, so a query
+downloads only the parts that hold its words. Words a customer misspells are
+matched to the closest words of the help center (edit distance 1, or 2 for
+long words), the last word of a query also matches as a prefix (results as
+you type).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz.distance import Levenshtein
+
+from .model import Article, KnowledgeBase
+
+STEMMERS = {
+    "en": "english", "fr": "french", "it": "italian", "ro": "romanian", "de": "german", "es": "spanish",
+    "pt": "portuguese", "nl": "dutch", "sv": "swedish", "da": "danish", "no": "norwegian", "nb": "norwegian",
+    "fi": "finnish", "ru": "russian", "tr": "turkish", "hu": "hungarian", "ar": "arabic", "el": "greek",
+    "ca": "catalan", "pl": "polish", "cs": "czech", "lt": "lithuanian",
+}  # fmt: skip
+
+STOPWORDS = {
+    "en": "a an and are as at be but by can could did do does for from had has have how i if in into is it its "
+    "me my no not of on or our so than that the their them then there these they this to too was we what when "
+    "where which who why will with would you your yours",
+    "fr": "a au aux avec ce ces comment dans de des du elle en est et il ils je la le les leur lui ma mais me "
+    "mes mon ne nos notre nous on ou où par pas pour qu que qui sa se ses son sur ta te tes ton tu un une vos "
+    "votre vous y d l j n s c qu est-ce",
+    "it": "a ad al alla alle allo agli ai che chi come con da dal dalla dei del della delle di e ed gli ha hai "
+    "ho i il in io la le lo loro ma mi mia mio ne nel nella non o per perché più quale quando se si sono su sul "
+    "sulla ti tu tua tuo un una uno vi l d c",
+    "ro": "a acest această al ale am ar are as au care ce cu cum da de din după e este eu fi în la le lor mai "
+    "mea meu ne nu o pe pentru sa să se si și sunt sau te tu un una unde va vă",
+}
+
+# Words customers use for what help centers call otherwise: each group's phrases are equivalent.
+SYNONYMS = {
+    "en": [
+        ["delivery", "shipping", "package", "parcel", "shipment", "arrive"],
+        ["return", "send back", "bring back"],
+        ["refund", "money back", "reimburse"],
+        ["warranty", "guarantee"],
+        ["damaged", "broken", "cracked", "dented"],
+        ["cancel", "call off"],
+        ["start", "turn on", "switch on", "power on"],
+        ["password", "login", "log in", "sign in"],
+        ["unsubscribe", "stop emails", "marketing emails", "newsletter"],
+        ["installments", "instalments", "pay later", "monthly payments"],
+        ["descale", "limescale", "decalcify", "scale"],
+        ["noise", "sound", "loud", "rattling", "clicking"],
+        ["no-go zones", "block", "keep out", "virtual walls"],
+        ["frother", "froth mini"],
+        ["vacuum", "robot", "roomie"],
+        ["grinder", "grind pro"],
+        ["kettle", "pour kettle"],
+        ["espresso machine", "espresso one", "coffee machine"],
+    ],
+    "fr": [
+        ["livraison", "expédition", "colis", "envoi"],
+        ["retour", "renvoyer", "retourner"],
+        ["remboursement", "rembourser"],
+        ["garantie", "sav"],
+        ["détartrer", "détartrage", "calcaire"],
+        ["endommagé", "cassé", "abîmé"],
+        ["mot de passe", "connexion", "identifiant"],
+    ],
+    "it": [
+        ["consegna", "spedizione", "pacco"],
+        ["reso", "restituire", "rimandare"],
+        ["rimborso", "rimborsare"],
+        ["garanzia", "assistenza"],
+        ["decalcificare", "decalcificazione", "calcare"],
+        ["danneggiato", "rotto"],
+    ],
+    "ro": [
+        ["livrare", "expediere", "colet", "pachet"],
+        ["retur", "returnare", "returna"],
+        ["rambursare", "bani înapoi"],
+        ["garanție", "service"],
+        ["decalcifiere", "calcar"],
+        ["deteriorat", "spart", "stricat"],
+    ],
+}
+SYNONYM_WEIGHT = 0.9
+
+# Field weights: where a word stands says how much the document is about it.
+TITLE, QUESTION, SUMMARY, HEADINGS, TAGS, BODY, PARENT = 6.0, 6.0, 3.0, 2.5, 2.0, 1.0, 1.5
+K1, B = 1.2, 0.6
+MAX_IMPACT = 255
+FUZZY_WEIGHT, PREFIX_WEIGHT = 0.7, 0.8
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_MD_NOISE = re.compile(r"\{[:#.][^}]*\}|!!!\s*\w+|\]\([^)]*\)|<[^>]+>|[`*_>|#\[\]]")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: what both the index and the browser compare."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_COMPOUND = re.compile(r"\b([^\W_]{1,4})-([^\W_]{1,4})\b")
+_CODE_ZEROS = re.compile(r"(?<=[a-z])0+(?=\d)")
+
+
+def _join_compounds(text: str) -> str:
+    """'Wi-Fi' is also 'wifi', 'e-mail' also 'email': short hyphenated words are indexed joined too."""
+    return _COMPOUND.sub(lambda m: f"{m.group(0)} {m.group(1)}{m.group(2)}", text)
+
+
+def _code(word: str) -> str:
+    """Error codes match however they are written: 'E05' is 'E5'."""
+    return _CODE_ZEROS.sub("", word) if word[:1].isalpha() and word[-1:].isdigit() else word
+
+
+@lru_cache(maxsize=64)
+def _stemmer(lang: str) -> snowballstemmer.stemmer | None:
+    name = STEMMERS.get(lang.split("-")[0].split("_")[0])
+    return snowballstemmer.stemmer(name) if name else None
+
+
+@lru_cache(maxsize=64)
+def _stopwords(lang: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in STOPWORDS.get(lang.split("-")[0], "").split())
+
+
+class Analyzer:
+    """Words → (folded surface word, stem) for one language, with a cache: corpora repeat words."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.stopwords = _stopwords(lang)
+        self.stemmer = _stemmer(lang)
+        self._stems: dict[str, str] = {}
+
+    def words(self, text: str) -> list[str]:
+        return [w for w in (_code(fold(m)) for m in _WORD.findall(_join_compounds(text))) if w not in self.stopwords]
+
+    def stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = fold(self.stemmer.stemWord(word)) if self.stemmer and not word.isdigit() else word
+            self._stems[word] = stem
+        return stem
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One result a search can return: an article, or one question of an FAQ."""
+
+    article_id: str
+    title: str  # the article's title, or the question
+    type: str
+    summary: str
+    url: str  # site-relative, with #anchor for a question
+    anchor: str = ""
+    article_title: str = ""  # for a question: the FAQ it belongs to
+
+
+@dataclass
+class LanguageIndex:
+    lang: str
+    docs: list[SearchDoc] = field(default_factory=list)
+    postings: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # stem → [(doc, impact)]
+    lexicon: dict[str, str] = field(default_factory=dict)  # folded surface word → stem
+
+    def words_by_prefix(self, prefix: str) -> list[str]:
+        return [w for w in self.lexicon if w.startswith(prefix)]
+
+
+def _plain(markdown: str) -> str:
+    return _MD_NOISE.sub(" ", markdown)
+
+
+def _sections(article: Article) -> list[tuple[str, str, str]]:
+    """(question, anchor, answer text) of each FAQ question."""
+    lines = article.body.split("\n")
+    questions = article.questions
+    found = []
+    for i, q in enumerate(questions):
+        start = q.line - article.body_line + 1
+        end = (questions[i + 1].line - article.body_line) if i + 1 < len(questions) else len(lines)
+        found.append((q.text, q.anchor, "\n".join(lines[start:end])))
+    return found
+
+
+def build_index(kb: KnowledgeBase, audience: str = "public") -> dict[str, LanguageIndex]:
+    """An index per language over the articles that `audience` may see."""
+    return {lang: _build_language(kb, lang, audience) for lang in kb.languages}
+
+
+def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageIndex:
+    analyzer = Analyzer(lang)
+    index = LanguageIndex(lang)
+    weighted: list[dict[str, float]] = []
+    lengths: list[float] = []
+
+    def add(doc: SearchDoc, fields: list[tuple[float, str]]) -> None:
+        tf: dict[str, float] = defaultdict(float)
+        length = 0.0
+        for weight, text in fields:
+            for word in analyzer.words(text):
+                stem = analyzer.stem(word)
+                index.lexicon.setdefault(word, stem)
+                tf[stem] += weight
+                length += weight
+        index.docs.append(doc)
+        weighted.append(tf)
+        lengths.append(length)
+
+    for article in kb.published(audience, lang):
+        headings = " ".join(h.text for h in article.headings)
+        add(
+            SearchDoc(article.id, article.title, article.type, article.summary, article.url),
+            [(TITLE, article.title), (SUMMARY, article.summary), (HEADINGS, headings),
+             (TAGS, " ".join(article.tags)), (BODY, _plain(article.body))],
+        )  # fmt: skip
+        for question, anchor, answer in _sections(article):
+            add(
+                SearchDoc(article.id, question, article.type, article.summary, f"{article.url}#{anchor}", anchor,
+                          article.title),
+                [(QUESTION, question), (PARENT, article.title), (BODY, _plain(answer))],
+            )  # fmt: skip
+
+    n = len(index.docs)
+    if not n:
+        return index
+    average = sum(lengths) / n
+    df: dict[str, int] = defaultdict(int)
+    for tf in weighted:
+        for stem in tf:
+            df[stem] += 1
+    raw: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    top = 0.0
+    for doc, tf in enumerate(weighted):
+        norm = K1 * (1 - B + B * lengths[doc] / average)
+        for stem, f in tf.items():
+            idf = math.log(1 + (n - df[stem] + 0.5) / (df[stem] + 0.5))
+            score = idf * f * (K1 + 1) / (f + norm)
+            raw[stem].append((doc, score))
+            top = max(top, score)
+    scale = MAX_IMPACT / top if top else 1.0
+    index.postings = {
+        stem: [(doc, max(1, round(score * scale))) for doc, score in entries] for stem, entries in sorted(raw.items())
+    }
+    index.lexicon = dict(sorted(index.lexicon.items()))
+    return index
+
+
+# -- querying ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc: SearchDoc
+    score: float
+
+
+def query_terms(index: LanguageIndex, query: str, analyzer: Analyzer | None = None) -> list[dict[str, float]]:
+    """For each query word, the stems it stands for and how much each counts.
+
+    1 for the word itself; less for a misspelling's closest words, for the words that the last,
+    unfinished word starts, and for synonyms. A synonym phrase ("send back") is one term.
+    """
+    analyzer = analyzer or Analyzer(index.lang)
+    words = [_correct(index, analyzer, w) for w in analyzer.words(query)]
+    last_open = bool(words) and not query.endswith(" ")
+    terms: list[dict[str, float]] = []
+    i = 0
+    groups = _synonym_groups(index.lang, analyzer)
+    while i < len(words):
+        options: dict[str, float] = {}
+        span = 1
+        for group in groups:
+            for phrase in group:
+                if tuple(words[i : i + len(phrase)]) == phrase and len(phrase) >= span:
+                    span = len(phrase)
+                    for other in group:
+                        for w in other:
+                            stem = index.lexicon.get(w) or analyzer.stem(w)
+                            if stem in index.postings:
+                                options[stem] = max(options.get(stem, 0.0), SYNONYM_WEIGHT)
+        for word in words[i : i + span]:
+            stem = index.lexicon.get(word) or analyzer.stem(word)
+            if stem in index.postings:
+                options[stem] = 1.0
+        word = words[i + span - 1]
+        if last_open and i + span == len(words) and len(word) >= 3:
+            for other in index.words_by_prefix(word):
+                options.setdefault(index.lexicon[other], PREFIX_WEIGHT)
+        if not options:
+            for stem, weight in _fuzzy(index, word).items():
+                options[stem] = weight
+        terms.append(options)
+        i += span
+    return terms
+
+
+def _correct(index: LanguageIndex, analyzer: Analyzer, word: str) -> str:
+    """A word the help center never uses, but one edit away from one it does, becomes that word."""
+    if word in index.lexicon or analyzer.stem(word) in index.postings or len(word) < 4:
+        return word
+    close = _closest_words(index, word)
+    return close[0] if close else word
+
+
+def _closest_words(index: LanguageIndex, word: str) -> list[str]:
+    limit = 1 if len(word) < 8 else 2
+    found = []
+    for other in index.lexicon:
+        if abs(len(other) - len(word)) <= limit:
+            d = Levenshtein.distance(word, other, score_cutoff=limit)
+            if d <= limit:
+                found.append((d, other))
+    return [w for _, w in sorted(found)]
+
+
+def _fuzzy(index: LanguageIndex, word: str) -> dict[str, float]:
+    if len(word) < 4:
+        return {}
+    return {index.lexicon[w]: FUZZY_WEIGHT for w in _closest_words(index, word)}
+
+
+@lru_cache(maxsize=64)
+def _synonym_groups_cached(lang: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    analyzer = Analyzer(lang)
+    analyzer.stopwords = frozenset()
+    groups = []
+    for group in SYNONYMS.get(lang.split("-")[0], ()):
+        phrases = tuple(tuple(analyzer.words(p)) for p in group)
+        groups.append(tuple(p for p in phrases if p))
+    return tuple(groups)
+
+
+def _synonym_groups(lang: str, analyzer: Analyzer) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    stop = analyzer.stopwords
+    return tuple(
+        tuple(tuple(w for w in phrase if w not in stop) for phrase in group if any(w not in stop for w in phrase))
+        for group in _synonym_groups_cached(analyzer.lang)
+    )
+
+
+def score_docs(index: LanguageIndex, terms: list[dict[str, float]]) -> dict[int, float]:
+    scores: dict[int, float] = defaultdict(float)
+    matched: dict[int, int] = defaultdict(int)
+    for options in terms:
+        best: dict[int, float] = {}
+        for stem, weight in options.items():
+            for doc, impact in index.postings.get(stem, ()):
+                value = impact * weight
+                if value > best.get(doc, 0.0):
+                    best[doc] = value
+        for doc, value in best.items():
+            scores[doc] += value
+            matched[doc] += 1
+    wanted = sum(1 for options in terms if options) or 1
+    # Documents that match more of the query's words come first.
+    return {doc: s * (matched[doc] / wanted) ** 2 for doc, s in scores.items()}
+
+
+def search(index: LanguageIndex, query: str, limit: int = 5) -> list[Hit]:
+    """Best documents for `query`, one per article (its best question, or itself)."""
+    scores = score_docs(index, query_terms(index, query))
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    hits: list[Hit] = []
+    seen: set[str] = set()
+    for doc, score in ranked:
+        d = index.docs[doc]
+        if d.article_id in seen:
+            continue
+        seen.add(d.article_id)
+        hits.append(Hit(d, score))
+        if len(hits) >= limit:
+            break
+    return hits
