@@ -264,6 +264,34 @@ def translate(article_id: str, lang: str, config_file: str) -> None:
     click.echo(display_path(path))
 
 
+@main.command(name="link")
+@click.argument("query")
+@click.option("--lang", help="Language of the question and of the articles (default: the default language).")
+@click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@config_option
+def link_command(query: str, lang: str | None, limit: int, fmt: str, config_file: str) -> None:
+    """The best articles for a support question, with their short links."""
+    from .linker import format_text, link, open_link_index
+
+    try:
+        index = open_link_index(config_file)
+    except KbgenError as exc:
+        _fail(str(exc))
+        return
+    if lang is not None and lang not in index.languages:
+        raise click.BadParameter(f"'{lang}' is not one of: {', '.join(index.languages)}", param_hint="--lang")
+    results = link(index, query, lang, limit)
+    if fmt == "json":
+        data = {"query": query, "lang": lang or index.default_language, "ranking": "words", "results": results}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    elif results:
+        click.echo(format_text(results), nl=False)
+    else:
+        click.echo("No article matches; try other words.", err=True)
+        sys.exit(1)
+
+
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of article front matter, for editors."""

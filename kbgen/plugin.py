@@ -30,13 +30,15 @@ from mkdocs.utils.templates import TemplateContext
 from . import seo
 from .bundle_site import bundle_outputs
 from .catalog import render_catalog
+from .i18n import Locales, Strings
 from .loader import load_content
 from .markdown_scan import strip_title_heading
-from .model import Article, Category, Home, KnowledgeBase, Product, Settings, language_prefix
+from .model import Article, Category, Home, KnowledgeBase, Product, Settings
 from .problems import Problem
 from .redirects import redirect_outputs
 from .render import FaqItem, faq_page, numbered_steps
-from .site import SiteMap, stage_title
+from .search import build_index, export_index
+from .site import SiteMap
 from .translations import localize_links
 
 log = get_plugin_logger("kbgen")
@@ -125,6 +127,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.pages: dict[str, PageSource] = {}
         self.faqs: dict[str, tuple[FaqItem, ...]] = {}
         self.theme_templates: frozenset[str] = frozenset()
+        self.locales = Locales()
+        self.strings: dict[str, Strings] = {}
 
     # -- config ----------------------------------------------------------------------------------
 
@@ -136,6 +140,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.theme_templates = frozenset(
             name for name in KB_TEMPLATES if any(os.path.isfile(os.path.join(d, name)) for d in config.theme.dirs)
         )
+        # Read afresh on every build, so `serve` picks up an edited locales/<lang>.yml.
+        self.locales = Locales(config.theme.dirs)
         return config
 
     # -- files: load, check, arrange ---------------------------------------------------------------
@@ -147,7 +153,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             n = len(kb.errors)
             raise PluginError(f"kbgen: {n} content error{'s' if n != 1 else ''}; nothing was published")
         self.kb = kb
-        self.sitemap = SiteMap(kb, self.settings.audience)
+        self.locales = Locales(config.theme.dirs)
+        self.strings = self.locales.for_site(kb.languages)
+        self.sitemap = SiteMap(kb, self.settings.audience, self.locales)
         self.pages = {}
         self.faqs = {}
         files = self._arrange_files(files, config)
@@ -181,7 +189,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         for home in kb.homes:
             if home.path is None:
                 src = f"{_lang_dir(kb, home.lang)}index.md"
-                self._generate(files, config, src, home.title or "Help Center", home, prefix)
+                title = home.title or self._t(home.lang).text("site.help_center")
+                self._generate(files, config, src, title, home, prefix)
         for category in kb.categories:
             if category.path is None:
                 src = f"{_lang_dir(kb, category.lang)}{category.key}/index.md"
@@ -207,20 +216,19 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         prefix = f"{kb.default_language}/" if kb.multilingual_layout else ""
         for lang in kb.languages:
             folder = f"{_lang_dir(kb, lang)}start/"
+            t = self._t(lang)
             listing = []
             for product in kb.products:
                 view = sitemap.product_start(product, lang)
                 src = f"{folder}{product.id}/index.md"
-                body = _start_markdown(view, src)
-                self._generate(
-                    files, config, src, f"Your new {view.name}: start here", StartPage(product, lang), prefix, body
-                )
+                body = _start_markdown(view, src, t)
+                title = t.text("start.title", product=view.name)
+                self._generate(files, config, src, title, StartPage(product, lang), prefix, body)
                 listing.append(f"- [{view.name}]({product.id}/index.md)")
             if kb.products:
                 body = "\n".join(listing) + "\n"
-                self._generate(
-                    files, config, f"{folder}index.md", "Choose your product", StartIndex(lang), prefix, body
-                )
+                title = t.text("start.index_title")
+                self._generate(files, config, f"{folder}index.md", title, StartIndex(lang), prefix, body)
 
     def _generate(
         self,
@@ -267,7 +275,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             self.faqs[page.file.src_uri] = faq.items
             return faq.html
         if isinstance(obj, Article) and obj.type == "tutorial":
-            return numbered_steps(html)
+            return numbered_steps(html, self._t(obj.lang).text("article.step"))
         return html
 
     def on_page_context(
@@ -275,14 +283,20 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     ) -> TemplateContext:
         kb, sitemap = self.kb, self.sitemap
         obj = self.pages.get(page.file.src_uri)
-        if kb is None or sitemap is None or obj is None:
+        if kb is None or sitemap is None:
             return template_context
         context = cast("dict[str, Any]", template_context)  # the theme reads kbgen's own keys too
+        if obj is None:  # another plugin's page: the theme still needs its words
+            context.update(self._common_context(kb.default_language))
+            return template_context
         context.update(self._common_context(obj.lang))
+        t = self._t(obj.lang)
         site_name = config.site_name
         url = kb.absolute_url(page.url)
         crumbs: tuple[Any, ...] = ()
         jsonld: list[dict[str, Any] | None] = []
+        versions: dict[str, str] = {}  # the same page in other languages: real translations only
+        same_page: dict[str, str] = {}  # where the language switcher goes: the same page where it exists
         if isinstance(obj, Article):
             crumbs = sitemap.breadcrumbs(obj.lang, obj.category)
             nearby, in_category = sitemap.nearby(obj)
@@ -297,9 +311,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             context["og_type"] = "article"
             context["contact_href"] = self._contact_href(obj)
             context["feedback_url"] = self.config.feedback_url
-            context["alternates"] = [
-                (t.lang, kb.absolute_url(t.url)) for t in kb.translations(obj, self.settings.audience).values()
-            ]
+            versions = same_page = sitemap.article_versions(obj)
             jsonld.append(seo.article_jsonld(kb, obj, site_name))
             faq = self.faqs.get(page.file.src_uri, ())
             if self.config.faq_schema and faq:
@@ -308,7 +320,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             crumbs = sitemap.breadcrumbs(obj.lang, sitemap_parent(obj))
             context["category_view"] = sitemap.view(obj)
             context["page_description"] = obj.description
-            context["alternates"] = _alternates(kb, lambda lang: kb.category(obj.key, lang))
+            versions = sitemap.category_versions(obj.key)
+            same_page = {lang: c.url for lang in kb.languages if (c := kb.category(obj.key, lang)) is not None}
         elif isinstance(obj, Home):
             context["categories"] = sitemap.top_categories(obj.lang)
             starts = [sitemap.product_start(p, obj.lang) for p in kb.products]
@@ -317,22 +330,23 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             context["promoted"] = sitemap.promoted(obj.lang, tuple(str(i) for i in self.config.promoted))
             context["page_description"] = obj.description
             context["og_type"] = "website"
-            context["alternates"] = _alternates(kb, kb.home)
+            versions = sitemap.home_versions()
         elif isinstance(obj, StartPage):
             start = sitemap.product_start(obj.product, obj.lang)
             crumbs = sitemap.breadcrumbs(obj.lang, "")
             context["start"] = start
-            context["stages"] = [(stage, stage_title(stage), articles) for stage, articles in start.stages]
-            context["page_description"] = start.description or f"Everything you need for your new {start.name}."
-            context["alternates"] = [
-                (lang, kb.absolute_url(f"{language_prefix(lang, kb.default_language)}start/{obj.product.id}/"))
-                for lang in kb.languages
-            ]
+            context["stages"] = [(stage, t.stage_title(stage), articles) for stage, articles in start.stages]
+            context["page_description"] = start.description or t.text("start.description", product=start.name)
+            versions = sitemap.start_versions(obj.product)
+            same_page = {lang: sitemap.product_start(obj.product, lang).url for lang in kb.languages}
         elif isinstance(obj, StartIndex):
             crumbs = sitemap.breadcrumbs(obj.lang, "")
             context["product_starts"] = [sitemap.product_start(p, obj.lang) for p in kb.products]
-        if len(context.get("alternates") or ()) < 2:
-            context["alternates"] = []
+            versions = sitemap.start_index_versions()
+            same_page = {lang: sitemap.home_url(lang) + "start/" for lang in kb.languages}
+        # A page that is not itself one of the versions (a category of untranslated articles) claims none.
+        context["alternates"] = seo.hreflang_links(kb, versions) if versions.get(obj.lang) == page.url else []
+        context["languages"] = self._switcher(obj.lang, {**versions, **same_page})
         context["breadcrumbs"] = crumbs
         if crumbs:
             trail = [(c.title, kb.absolute_url(c.url)) for c in crumbs] + [(page.title or "", url)]
@@ -346,35 +360,77 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     ) -> TemplateContext:
         """404.html and search.html: the language home, search and the top categories."""
         kb, sitemap = self.kb, self.sitemap
-        if kb is None or sitemap is None or template_name not in ("404.html", "search.html"):
+        if kb is None or sitemap is None:
             return template_context
         context = cast("dict[str, Any]", template_context)
         context.update(self._common_context(kb.default_language))
-        context["categories"] = sitemap.top_categories(kb.default_language)
+        if template_name in ("404.html", "search.html"):
+            context["categories"] = sitemap.top_categories(kb.default_language)
         return template_context
+
+    def _t(self, lang: str) -> Strings:
+        """The theme's words in `lang` (English where its locale file has no entry)."""
+        found = self.strings.get(lang)
+        if found is None:
+            found = self.strings[lang] = self.locales.get(lang)
+        return found
 
     def _common_context(self, lang: str) -> dict[str, Any]:
         kb, sitemap = self.kb, self.sitemap
         assert kb is not None and sitemap is not None
-        home = kb.home(lang)
+        t = self._t(lang)
         return {
             "kb": kb,
             "kb_audience": self.settings.audience,
             "lang": lang,
-            "home_url": home.url if home else language_prefix(lang, kb.default_language),
+            "t": t,
+            "dir": t.dir,
+            "home_url": sitemap.home_url(lang),
             "home_title": sitemap.home_title(lang),
-            "contact_href": self._contact_href(None),
+            "contact_href": self._contact_href(None, lang),
+            "languages": self._switcher(lang, {}),
         }
 
-    def _contact_href(self, article: Article | None) -> str:
+    def _switcher(self, lang: str, same_page: dict[str, str]) -> list[dict[str, Any]]:
+        """The language switcher: every language by its own name, linking to this page in it, else its home.
+
+        Empty for a one-language help center (the theme then shows no switcher).
+        """
+        kb, sitemap = self.kb, self.sitemap
+        assert kb is not None and sitemap is not None
+        if len(kb.languages) < 2:
+            return []
+        names = self.locales.language_names(kb.languages)
+        configured = [x for x in self.config.languages if x in kb.languages]  # the writers' order, if given
+        entries = []
+        for other in dict.fromkeys([*configured, *kb.languages]):
+            target = same_page.get(other)
+            entries.append(
+                {
+                    "lang": other,
+                    "name": names[other],
+                    "url": target if target is not None else sitemap.home_url(other),
+                    "current": other == lang,
+                    "same_page": target is not None,
+                    "dir": self._t(other).dir,
+                }
+            )
+        return entries
+
+    def _contact_href(self, article: Article | None, lang: str | None = None) -> str:
         """Where "Still need help?" sends a reader, with the article named so support knows the context."""
         options = self.config
         if options.contact_url:
             return options.contact_url.replace("{id}", quote(article.id if article else "", safe="")).replace(
-                "{lang}", quote(article.lang if article else "", safe="")
+                "{lang}", quote(article.lang if article else (lang or ""), safe="")
             )
         if options.contact_email:
-            subject = f"Question about article {article.id}: {article.title}" if article else "Question"
+            t = self._t(article.lang if article else (lang or (self.kb.default_language if self.kb else "en")))
+            subject = (
+                t.text("contact.subject_article", id=article.id, title=article.title)
+                if article
+                else t.text("contact.subject")
+            )
             return f"mailto:{options.contact_email}?subject={quote(subject, safe='')}"
         return ""
 
@@ -400,22 +456,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             outputs.update(bundle_outputs(kb))
         elif kb.products:
             log.warning("site_url is not set in mkdocs.yml: email bundles need absolute links, none were written")
+        for index in build_index(kb, audience).values():
+            outputs.update(export_index(index))
         for rel, text in sorted(outputs.items()):
             write_file(text.encode("utf-8"), str(site / rel))
         write_file(gzip.compress(outputs["sitemap.xml"].encode("utf-8"), mtime=0), str(site / "sitemap.xml.gz"))
 
 
 HOME_PRODUCTS = 8  # more products than this: the home page links to `start/` for the rest
-
-
-def _alternates(kb: KnowledgeBase, find: Any) -> list[tuple[str, str]]:
-    """hreflang alternates: (language, absolute URL) of the same page in every language that has it."""
-    found = []
-    for lang in kb.languages:
-        other = find(lang)
-        if other is not None:
-            found.append((lang, kb.absolute_url(other.url)))
-    return found
 
 
 def _h2_entries(page: Page) -> list[Any]:
@@ -433,20 +481,21 @@ def _h2_entries(page: Page) -> list[Any]:
     return found
 
 
-def _start_markdown(view: Any, src: str) -> str:
+def _start_markdown(view: Any, src: str, t: Strings) -> str:
     """A start page as Markdown, for themes without start.html (the kb theme renders the view itself)."""
     here = posixpath.dirname(src)
     lines = [view.description, ""] if view.description else []
 
     def link(a: Article) -> str:
         target = posixpath.relpath(a.path, here)
-        return f"- [{a.title}]({target})" + (f": {a.summary}" if a.summary else "")
+        text = f"- [{a.title}]({target})" + (f": {a.summary}" if a.summary else "")
+        return text + (f" ({t.language_name(a.lang)})" if a.lang != t.lang else "")
 
     for stage, articles in view.stages:
         if articles:
-            lines += [f"## {stage_title(stage)}", "", *(link(a) for a in articles), ""]
+            lines += [f"## {t.stage_title(stage)}", "", *(link(a) for a in articles), ""]
     if view.more:
-        lines += ["## Questions and troubleshooting", "", *(link(a) for a in view.more), ""]
+        lines += [f"## {t.text('start.more')}", "", *(link(a) for a in view.more), ""]
     return "\n".join(lines)
 
 

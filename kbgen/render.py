@@ -149,8 +149,8 @@ def faq_page(text: str) -> FaqPage:
     return FaqPage(text[: spans[0].start], tuple(items), "".join(out))
 
 
-def numbered_steps(text: str) -> str:
-    """Number every top-level `<h2>` of a tutorial: each one is a step."""
+def numbered_steps(text: str, step_label: str = "Step ") -> str:
+    """Number every top-level `<h2>` of a tutorial: each one is a step (`step_label` is read aloud before it)."""
     spans = top_level_h2(text)
     out: list[str] = []
     last = 0
@@ -159,7 +159,8 @@ def numbered_steps(text: str) -> str:
         tag = tag[:-1].rstrip() + ' class="kb-step">' if "class=" not in tag else tag
         out.append(text[last : span.start])
         out.append(
-            f'{tag}<span class="kb-step-n"><span class="kb-vh">Step </span>{n}<span class="kb-vh">:</span></span> '
+            f'{tag}<span class="kb-step-n"><span class="kb-vh">{html.escape(step_label)}</span>{n}'
+            '<span class="kb-vh">:</span></span> '
         )
         last = span.inner_start
     out.append(text[last:])

@@ -24,12 +24,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import defaultdict
+from array import array
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import snowballstemmer
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from .model import Article, KnowledgeBase
 
@@ -41,7 +43,7 @@ STEMMERS = {
 }  # fmt: skip
 
 STOPWORDS = {
-    "en": "a an and are as at be but by can could did do does for from had has have how i if in into is it its "
+    "en": "a an and are as at be but by can could did do does for from had has have how i if im in into is it its "
     "me my no not of on or our so than that the their them then there these they this to too was we what when "
     "where which who why will with would you your yours",
     "fr": "a au aux avec ce ces comment dans de des du elle en est et il ils je la le les leur lui ma mais me "
@@ -68,13 +70,11 @@ SYNONYMS = {
         ["unsubscribe", "stop emails", "marketing emails", "newsletter"],
         ["installments", "instalments", "pay later", "monthly payments"],
         ["descale", "limescale", "decalcify", "scale"],
-        ["noise", "sound", "loud", "rattling", "clicking"],
+        ["noise", "noisy", "sound"],
         ["no-go zones", "block", "keep out", "virtual walls"],
-        ["frother", "froth mini"],
+        ["frother", "froth"],
         ["vacuum", "robot", "roomie"],
-        ["grinder", "grind pro"],
-        ["kettle", "pour kettle"],
-        ["espresso machine", "espresso one", "coffee machine"],
+        ["espresso machine", "coffee machine", "espresso"],
     ],
     "fr": [
         ["livraison", "expédition", "colis", "envoi"],
@@ -111,7 +111,7 @@ MAX_IMPACT = 255
 FUZZY_WEIGHT, PREFIX_WEIGHT = 0.7, 0.8
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_MD_NOISE = re.compile(r"\{[:#.][^}]*\}|!!!\s*\w+|\]\([^)]*\)|<[^>]+>|[`*_>|#\[\]]")
+_MD_NOISE = re.compile(r"\{[:#.][^}]*\}|\]\([^)]*\)|<[^>]+>")
 
 
 def fold(text: str) -> str:
@@ -120,13 +120,10 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-_COMPOUND = re.compile(r"\b([^\W_]{1,4})-([^\W_]{1,4})\b")
+# 'Wi-Fi' is also 'wifi', 'e-mail' also 'email': short hyphenated words count joined too.
+_COMPOUND = re.compile(r"(?<![^\W_])([^\W_]{1,4})-([^\W_]{1,4})(?![^\W_])")
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])['’](?=[^\W\d_])")
 _CODE_ZEROS = re.compile(r"(?<=[a-z])0+(?=\d)")
-
-
-def _join_compounds(text: str) -> str:
-    """'Wi-Fi' is also 'wifi', 'e-mail' also 'email': short hyphenated words are indexed joined too."""
-    return _COMPOUND.sub(lambda m: f"{m.group(0)} {m.group(1)}{m.group(2)}", text)
 
 
 def _code(word: str) -> str:
@@ -153,9 +150,44 @@ class Analyzer:
         self.stopwords = _stopwords(lang)
         self.stemmer = _stemmer(lang)
         self._stems: dict[str, str] = {}
+        self._words: dict[str, str] = {}
+
+    def _word(self, token: str) -> str:
+        word = self._words.get(token)
+        if word is None:
+            word = _code(fold(token))
+            self._words[token] = word = "" if word in self.stopwords else word
+        return word
+
+    def _lower(self, text: str) -> str:
+        lowered = text.lower()
+        if "'" in lowered or "’" in lowered:
+            # English contractions are one word ("won't" → "wont"); elsewhere an apostrophe elides ("l'eau").
+            lowered = _APOSTROPHE.sub("" if self.lang.startswith("en") else " ", lowered)
+        return lowered
 
     def words(self, text: str) -> list[str]:
-        return [w for w in (_code(fold(m)) for m in _WORD.findall(_join_compounds(text))) if w not in self.stopwords]
+        """The text's words in order, folded, stop words left out."""
+        text = self._lower(text)
+        out = [w for w in map(self._word, _WORD.findall(text)) if w]
+        if "-" in text:
+            out += [w for w in map(self._word, (a + b for a, b in _COMPOUND.findall(text))) if w]
+        return out
+
+    def counts(self, text: str) -> Counter[str]:
+        """How often each word occurs: the same words as `words`, counted (fast on long texts)."""
+        counts: Counter[str] = Counter()
+        lowered = self._lower(text)
+        for token, n in Counter(_WORD.findall(lowered)).items():
+            word = self._word(token)
+            if word:
+                counts[word] += n
+        if "-" in text:
+            for a, b in _COMPOUND.findall(lowered):
+                word = self._word(a + b)
+                if word:
+                    counts[word] += 1
+        return counts
 
     def stem(self, word: str) -> str:
         stem = self._stems.get(word)
@@ -165,8 +197,7 @@ class Analyzer:
         return stem
 
 
-@dataclass(frozen=True)
-class SearchDoc:
+class SearchDoc(NamedTuple):
     """One result a search can return: an article, or one question of an FAQ."""
 
     article_id: str
@@ -182,7 +213,8 @@ class SearchDoc:
 class LanguageIndex:
     lang: str
     docs: list[SearchDoc] = field(default_factory=list)
-    postings: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # stem → [(doc, impact)]
+    # stem → (documents in ascending order, the stem's impact in each, 1–255): compact and quick to load
+    postings: dict[str, tuple[array[int], bytes]] = field(default_factory=dict)
     lexicon: dict[str, str] = field(default_factory=dict)  # folded surface word → stem
 
     def words_by_prefix(self, prefix: str) -> list[str]:
@@ -216,15 +248,19 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
     weighted: list[dict[str, float]] = []
     lengths: list[float] = []
 
+    lexicon = index.lexicon
+    stem = analyzer.stem
+
     def add(doc: SearchDoc, fields: list[tuple[float, str]]) -> None:
         tf: dict[str, float] = defaultdict(float)
         length = 0.0
         for weight, text in fields:
-            for word in analyzer.words(text):
-                stem = analyzer.stem(word)
-                index.lexicon.setdefault(word, stem)
-                tf[stem] += weight
-                length += weight
+            for word, count in analyzer.counts(text).items():
+                s = lexicon.get(word)
+                if s is None:
+                    s = lexicon[word] = stem(word)
+                tf[s] += weight * count
+                length += weight * count
         index.docs.append(doc)
         weighted.append(tf)
         lengths.append(length)
@@ -251,18 +287,23 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
     for tf in weighted:
         for stem in tf:
             df[stem] += 1
+    idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
     raw: dict[str, list[tuple[int, float]]] = defaultdict(list)
     top = 0.0
     for doc, tf in enumerate(weighted):
         norm = K1 * (1 - B + B * lengths[doc] / average)
-        for stem, f in tf.items():
-            idf = math.log(1 + (n - df[stem] + 0.5) / (df[stem] + 0.5))
-            score = idf * f * (K1 + 1) / (f + norm)
-            raw[stem].append((doc, score))
-            top = max(top, score)
+        for term, f in tf.items():
+            score = idf[term] * f * (K1 + 1) / (f + norm)
+            raw[term].append((doc, score))
+            if score > top:
+                top = score
     scale = MAX_IMPACT / top if top else 1.0
     index.postings = {
-        stem: [(doc, max(1, round(score * scale))) for doc, score in entries] for stem, entries in sorted(raw.items())
+        term: (
+            array("I", [doc for doc, _ in entries]),
+            bytes(min(MAX_IMPACT, int(x * scale + 0.5) or 1) for _, x in entries),
+        )
+        for term, entries in sorted(raw.items())
     }
     index.lexicon = dict(sorted(index.lexicon.items()))
     return index
@@ -297,8 +338,8 @@ def query_terms(index: LanguageIndex, query: str, analyzer: Analyzer | None = No
                 if tuple(words[i : i + len(phrase)]) == phrase and len(phrase) >= span:
                     span = len(phrase)
                     for other in group:
-                        for w in other:
-                            stem = index.lexicon.get(w) or analyzer.stem(w)
+                        if len(other) == 1:  # a phrase is only recognised, a single word is searched for
+                            stem = index.lexicon.get(other[0]) or analyzer.stem(other[0])
                             if stem in index.postings:
                                 options[stem] = max(options.get(stem, 0.0), SYNONYM_WEIGHT)
         for word in words[i : i + span]:
@@ -330,7 +371,7 @@ def _closest_words(index: LanguageIndex, word: str) -> list[str]:
     found = []
     for other in index.lexicon:
         if abs(len(other) - len(word)) <= limit:
-            d = Levenshtein.distance(word, other, score_cutoff=limit)
+            d = OSA.distance(word, other, score_cutoff=limit)
             if d <= limit:
                 found.append((d, other))
     return [w for _, w in sorted(found)]
@@ -361,13 +402,17 @@ def _synonym_groups(lang: str, analyzer: Analyzer) -> tuple[tuple[tuple[str, ...
     )
 
 
+_NO_POSTINGS: tuple[array[int], bytes] = (array("I"), b"")
+
+
 def score_docs(index: LanguageIndex, terms: list[dict[str, float]]) -> dict[int, float]:
     scores: dict[int, float] = defaultdict(float)
     matched: dict[int, int] = defaultdict(int)
     for options in terms:
         best: dict[int, float] = {}
         for stem, weight in options.items():
-            for doc, impact in index.postings.get(stem, ()):
+            docs, impacts = index.postings.get(stem, _NO_POSTINGS)
+            for doc, impact in zip(docs, impacts):
                 value = impact * weight
                 if value > best.get(doc, 0.0):
                     best[doc] = value
@@ -394,3 +439,105 @@ def search(index: LanguageIndex, query: str, limit: int = 5) -> list[Hit]:
         if len(hits) >= limit:
             break
     return hits
+
+
+# -- the static index for the site ---------------------------------------------------------------
+
+DOCS_PER_CHUNK = 100
+
+
+SHARD_BUDGET = 40_000  # numbers of postings in one shard before it is split by a longer prefix
+
+
+def shard_name(prefix: str) -> str:
+    """A prefix as a file name: itself when a-z0-9, else hex-encoded."""
+    return prefix if re.fullmatch(r"[a-z0-9]+", prefix) else "x" + "-".join(f"{ord(c):x}" for c in prefix)
+
+
+def _shard_prefixes(index: LanguageIndex) -> set[str]:
+    """Prefixes that name shards: two characters, longer where a two-character shard would be too big."""
+    size: dict[str, int] = defaultdict(int)
+    for stem, (docs, _) in index.postings.items():
+        size[stem] += 2 * len(docs) + 1
+    prefixes: set[str] = set()
+
+    def split(prefix: str, stems: list[str]) -> None:
+        total = sum(size[s] for s in stems)
+        longer = [s for s in stems if len(s) > len(prefix)]
+        if total <= SHARD_BUDGET or not longer or len(prefix) >= 6:
+            prefixes.add(prefix)
+            return
+        groups: dict[str, list[str]] = defaultdict(list)
+        for s in longer:
+            groups[s[: len(prefix) + 1]].append(s)
+        if len(stems) > len(longer):
+            prefixes.add(prefix)  # stems no longer than the prefix itself stay here
+        for sub, members in sorted(groups.items()):
+            split(sub, members)
+
+    by_two: dict[str, list[str]] = defaultdict(list)
+    for stem in index.postings:
+        by_two[stem[:2]].append(stem)
+    for prefix, stems in sorted(by_two.items()):
+        split(prefix, stems)
+    return prefixes
+
+
+def shard_of(word: str, prefixes: set[str]) -> str:
+    """The longest shard prefix that `word` starts with (the browser does the same)."""
+    for n in range(min(len(word), 6), 1, -1):
+        if word[:n] in prefixes:
+            return word[:n]
+    return word[:2]
+
+
+def export_index(index: LanguageIndex) -> dict[str, str]:
+    """Files under `search/<lang>/`: a small manifest, word shards and document chunks."""
+    prefixes = _shard_prefixes(index)
+    shards: dict[str, dict[str, dict[str, object]]] = defaultdict(lambda: {"w": {}, "p": {}})
+    for word, stem in index.lexicon.items():
+        if stem in index.postings:
+            shards[shard_of(word, prefixes)]["w"][word] = stem
+    for stem, (docs, impacts) in index.postings.items():
+        flat: list[int] = []
+        previous = 0
+        for doc, impact in zip(docs, impacts):  # doc numbers ascend: store the gaps, they compress well
+            flat += [doc - previous, impact]
+            previous = doc
+        shards[shard_of(stem, prefixes)]["p"][stem] = flat
+    analyzer = Analyzer(index.lang)
+    groups = []
+    for group in _synonym_groups(index.lang, analyzer):
+        stems = sorted({index.lexicon.get(p[0]) or analyzer.stem(p[0]) for p in group if len(p) == 1})
+        groups.append({"phrases": [list(p) for p in group], "stems": stems})
+    prefix = f"search/{index.lang}/"
+    out = {
+        prefix + "index.json": _json(
+            {
+                "version": 1,
+                "lang": index.lang,
+                "docs": len(index.docs),
+                "chunk": DOCS_PER_CHUNK,
+                "shards": sorted(shards),
+                "stopwords": sorted(analyzer.stopwords),
+                "synonyms": groups,
+                "weights": {"fuzzy": FUZZY_WEIGHT, "prefix": PREFIX_WEIGHT, "synonym": SYNONYM_WEIGHT},
+                "apostrophe": "join" if index.lang.startswith("en") else "split",
+            }
+        )
+    }
+    for key, shard in shards.items():
+        out[f"{prefix}w/{shard_name(key)}.json"] = _json(shard)
+    for start in range(0, len(index.docs), DOCS_PER_CHUNK):
+        chunk = [
+            [d.article_id, d.title, d.type, d.summary, d.url, d.anchor, d.article_title]
+            for d in index.docs[start : start + DOCS_PER_CHUNK]
+        ]
+        out[f"{prefix}d/{start // DOCS_PER_CHUNK}.json"] = _json(chunk)
+    return out
+
+
+def _json(data: object) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
@@ -25,6 +25,24 @@ SCHEMA_CONTEXT = "https://schema.org"
 class SitemapEntry:
     loc: str  # absolute URL
     lastmod: date | None = None
+    alternates: tuple[tuple[str, str], ...] = ()  # (hreflang, absolute URL), the page itself included
+
+
+# -- hreflang ----------------------------------------------------------------------------------------
+
+
+def hreflang_links(kb: KnowledgeBase, versions: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(hreflang, absolute URL) of every language version of a page, then x-default → the default language's.
+
+    `versions` maps a language to a site-relative URL and holds only real
+    translations; a page in one language only has no alternates at all.
+    """
+    if len(versions) < 2:
+        return []
+    links = [(lang, kb.absolute_url(versions[lang])) for lang in kb.languages if lang in versions]
+    if kb.default_language in versions:
+        links.append(("x-default", kb.absolute_url(versions[kb.default_language])))
+    return links
 
 
 # -- sitemap.xml and robots.txt ----------------------------------------------------------------------
@@ -41,8 +59,15 @@ def sitemap_entries(kb: KnowledgeBase, sitemap: SiteMap) -> list[SitemapEntry]:
         if key not in newest_in or (when is not None and (current is None or when > current)):
             newest_in[key] = when
 
+    versions: dict[str, Mapping[str, str]] = {}
+
+    def alternates(found: Mapping[str, str]) -> None:
+        for url in found.values():
+            versions[url] = found
+
     for a in kb.published(audience):
         entries[a.url] = a.updated
+        alternates(sitemap.article_versions(a))
         bump((a.lang, ""), a.updated)
         parts = a.category.split("/") if a.category else []
         for depth in range(1, len(parts) + 1):
@@ -50,6 +75,9 @@ def sitemap_entries(kb: KnowledgeBase, sitemap: SiteMap) -> list[SitemapEntry]:
     for home in kb.homes:
         if (home.lang, "") in newest_in:
             entries[home.url] = newest_in[(home.lang, "")]
+    alternates(sitemap.home_versions())
+    for key in sorted({c.key for c in kb.categories}):
+        alternates(sitemap.category_versions(key))
     for c in kb.categories:
         if (c.lang, c.key) in newest_in:
             entries[c.url] = newest_in[(c.lang, c.key)]
@@ -60,14 +88,30 @@ def sitemap_entries(kb: KnowledgeBase, sitemap: SiteMap) -> list[SitemapEntry]:
             start = sitemap.product_start(product, lang)
             shown = [a for _, articles in start.stages for a in articles] + list(start.more)
             entries[start.url] = max((a.updated for a in shown if a.updated), default=None)
-    return sorted(SitemapEntry(kb.absolute_url(url), when) for url, when in entries.items())
+    if kb.products:
+        alternates(sitemap.start_index_versions())
+        for product in kb.products:
+            alternates(sitemap.start_versions(product))
+    return sorted(
+        SitemapEntry(kb.absolute_url(url), when, tuple(hreflang_links(kb, versions.get(url, {}))))
+        for url, when in entries.items()
+    )
 
 
 def render_sitemap(entries: Iterable[SitemapEntry]) -> str:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    """sitemap.xml; a page with translations lists them as xhtml:link alternates (hreflang), itself included."""
+    entries = list(entries)
+    urlset = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    if any(e.alternates for e in entries):
+        urlset += ' xmlns:xhtml="http://www.w3.org/1999/xhtml"'
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', urlset + ">"]
     for e in entries:
         lastmod = f"<lastmod>{e.lastmod.isoformat()}</lastmod>" if e.lastmod else ""
-        lines.append(f"<url><loc>{escape(e.loc)}</loc>{lastmod}</url>")
+        links = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{escape(lang)}" href="{escape(href, {chr(34): "&quot;"})}"/>'
+            for lang, href in e.alternates
+        )
+        lines.append(f"<url><loc>{escape(e.loc)}</loc>{lastmod}{links}</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
@@ -113,6 +157,14 @@ def render_llms_txt(kb: KnowledgeBase, sitemap: SiteMap, site_name: str) -> str:
         f"Short links that never break: {kb.absolute_url('a/')}<id>/",
         "",
     ]
+    if len(kb.languages) > 1:
+        others = ", ".join(lang for lang in kb.languages if lang != default)
+        lines += [
+            f"Languages: {default} (default), {others}. Sections are marked with their language; "
+            f"an article's translations share its id, and {kb.absolute_url('')}<lang>/a/<id>/ is its short link "
+            "in another language.",
+            "",
+        ]
     for lang in sorted(kb.languages, key=lambda lang: (lang != default, lang)):
         suffix = f" ({lang})" if len(kb.languages) > 1 else ""
         root = sitemap.articles_in(lang, "")
@@ -204,6 +256,7 @@ __all__ = [
     "article_markdown",
     "breadcrumbs_jsonld",
     "faq_jsonld",
+    "hreflang_links",
     "jsonld_graph",
     "markdown_copy_url",
     "render_llms_txt",

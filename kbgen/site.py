@@ -9,21 +9,20 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .i18n import Locales, Strings
 from .model import Article, Category, KnowledgeBase, Product, language_prefix
 
-STAGE_TITLES = {
-    "shipped": "Before it arrives",
-    "delivered": "Getting started",
-    "day-7": "After the first week",
-}
+_ENGLISH: Strings | None = None
 
 
-def stage_title(stage: str) -> str:
-    """A heading a customer understands for a post-purchase stage."""
-    if stage in STAGE_TITLES:
-        return STAGE_TITLES[stage]
-    text = stage.replace("-", " ").replace("_", " ")
-    return text[:1].upper() + text[1:]
+def stage_title(stage: str, strings: Strings | None = None) -> str:
+    """A heading a customer understands for a post-purchase stage, in the language of `strings` (else English)."""
+    global _ENGLISH
+    if strings is None:
+        if _ENGLISH is None:
+            _ENGLISH = Locales().get("en")
+        strings = _ENGLISH
+    return strings.stage_title(stage)
 
 
 @dataclass(frozen=True)
@@ -34,10 +33,24 @@ class Crumb:
 
 @dataclass(frozen=True)
 class CategoryView:
+    """A category as a page in one language shows it.
+
+    In a translation, `articles` ends with the default language's articles of the
+    category that have no translation yet (the theme marks them with their
+    language); a category that exists only in the default language is shown the
+    same way, so a reader of a partly translated help center still finds every answer.
+    """
+
     category: Category
     articles: tuple[Article, ...]
     sections: tuple[CategoryView, ...] = ()
     total: int = 0  # articles in it and its sections
+    lang: str = ""  # the language of the page that shows it
+
+    @property
+    def is_fallback(self) -> bool:
+        """A category of the default language shown on a page of another language."""
+        return bool(self.lang) and self.category.lang != self.lang
 
 
 @dataclass(frozen=True)
@@ -56,12 +69,15 @@ class SiteMap:
 
     kb: KnowledgeBase
     audience: str = "public"
+    locales: Locales | None = None
     _by_category: dict[tuple[str, str], list[Article]] = field(default_factory=dict)
     _children: dict[tuple[str, str | None], list[Category]] = field(default_factory=dict)
     _position: dict[tuple[str, str], int] = field(default_factory=dict)
     _by_topic: dict[tuple[str, str], list[Article]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.locales is None:
+            self.locales = Locales()
         for a in self.kb.published(self.audience):
             self._by_category.setdefault((a.lang, a.category), []).append(a)
             # products and tags index the articles, so related() never scans the whole knowledge base
@@ -76,27 +92,65 @@ class SiteMap:
         for c in self.kb.categories:
             self._children.setdefault((c.lang, c.parent), []).append(c)
         for cats in self._children.values():
-            cats.sort(key=lambda c: (c.order if c.order is not None else 1 << 30, c.title.lower()))
+            cats.sort(key=_category_order)
 
     def articles_in(self, lang: str, key: str) -> tuple[Article, ...]:
         return tuple(self._by_category.get((lang, key), ()))
 
-    def view(self, category: Category, depth: int = 1) -> CategoryView:
-        sections = (
-            tuple(self.view(c, depth - 1) for c in self._children.get((category.lang, category.key), ()))
-            if depth > 0
-            else ()
-        )
-        articles = self.articles_in(category.lang, category.key)
-        total = len(articles) + sum(s.total for s in sections) if depth > 0 else self._count(category)
-        return CategoryView(category, articles, sections, total)
+    def strings(self, lang: str) -> Strings:
+        assert self.locales is not None
+        return self.locales.get(lang)
 
-    def _count(self, category: Category) -> int:
-        own = len(self.articles_in(category.lang, category.key))
-        return own + sum(self._count(c) for c in self._children.get((category.lang, category.key), ()))
+    def _falls_back(self, lang: str) -> bool:
+        return lang != self.kb.default_language and self.kb.multilingual_layout
+
+    def translated(self, article: Article, lang: str) -> bool:
+        """Whether `article` has a published version in `lang`."""
+        other = self.kb.article(article.id, lang)
+        return other is not None and other.is_published(self.audience)
+
+    def fallbacks_in(self, lang: str, key: str) -> tuple[Article, ...]:
+        """The default language's articles of a category that have no translation in `lang` yet."""
+        if not self._falls_back(lang):
+            return ()
+        return tuple(
+            a for a in self._by_category.get((self.kb.default_language, key), ()) if not self.translated(a, lang)
+        )
+
+    def listed_in(self, lang: str, key: str) -> tuple[Article, ...]:
+        """What a page in `lang` lists for a category: its own articles, then the untranslated ones."""
+        return self.articles_in(lang, key) + self.fallbacks_in(lang, key)
+
+    def children(self, lang: str, parent: str | None) -> list[Category]:
+        """Sub-categories a page in `lang` shows: its own, and the default language's that it lacks."""
+        own = self._children.get((lang, parent), [])
+        if not self._falls_back(lang):
+            return list(own)
+        keys = {c.key for c in own}
+        extra = [c for c in self._children.get((self.kb.default_language, parent), []) if c.key not in keys]
+        return sorted([*own, *extra], key=_category_order) if extra else list(own)
+
+    def view(self, category: Category, depth: int = 1, lang: str | None = None) -> CategoryView:
+        lang = lang or category.lang
+        own = self.articles_in(lang, category.key) if category.lang == lang else ()
+        articles = own + self.fallbacks_in(lang, category.key)
+        sections = (
+            tuple(self.view(c, depth - 1, lang) for c in self.children(lang, category.key)) if depth > 0 else ()
+        )
+        total = len(articles) + sum(s.total for s in sections) if depth > 0 else self._count(category, lang)
+        return CategoryView(category, articles, sections, total, lang)
+
+    def _count(self, category: Category, lang: str | None = None) -> int:
+        """Articles a page in `lang` lists in a category and its sections (its own language's only, by default)."""
+        if lang is None:
+            own = len(self.articles_in(category.lang, category.key))
+            return own + sum(self._count(c) for c in self._children.get((category.lang, category.key), ()))
+        own = len(self.articles_in(lang, category.key)) if category.lang == lang else 0
+        own += len(self.fallbacks_in(lang, category.key))
+        return own + sum(self._count(c, lang) for c in self.children(lang, category.key))
 
     def top_categories(self, lang: str) -> tuple[CategoryView, ...]:
-        views = (self.view(c, depth=1) for c in self._children.get((lang, None), ()))
+        views = (self.view(c, depth=1, lang=lang) for c in self.children(lang, None))
         return tuple(v for v in views if v.total)
 
     def breadcrumbs(self, lang: str, key: str) -> tuple[Crumb, ...]:
@@ -111,7 +165,7 @@ class SiteMap:
 
     def home_title(self, lang: str) -> str:
         home = self.kb.home(lang)
-        return (home.title if home and home.title else "") or "Help Center"
+        return (home.title if home and home.title else "") or self.strings(lang).text("site.help_center")
 
     def related(self, article: Article, limit: int = 5) -> tuple[Article, ...]:
         """Articles sharing the most products and tags; ties go to the same category, then by title."""
@@ -174,12 +228,21 @@ class SiteMap:
             ids = tuple(sorted(counts, key=lambda i: (-counts[i], first_seen[i])))
         chosen: list[Article] = []
         for article_id in ids:
-            a = kb.article(str(article_id), lang)
-            if a is not None and a.is_published(self.audience):
+            a = self.in_language(str(article_id), lang)
+            if a is not None:
                 chosen.append(a)
             if len(chosen) >= limit:
                 break
         return tuple(chosen)
+
+    def in_language(self, article_id: str, lang: str) -> Article | None:
+        """An article in `lang`, else in the default language (a fallback the theme marks), if published."""
+        kb = self.kb
+        for candidate in (lang, kb.default_language):
+            a = kb.article(article_id, candidate)
+            if a is not None and a.is_published(self.audience):
+                return a
+        return None
 
     def product_start(self, product: Product, lang: str) -> ProductStart:
         kb = self.kb
@@ -193,24 +256,70 @@ class SiteMap:
                     articles.append(a)
                     seen.add(a.id)
             stages.append((stage, tuple(articles)))
-        more = tuple(
-            sorted(
-                (
-                    a
-                    for a in kb.published(self.audience, lang)
-                    if product.id in a.products and a.id not in seen and a.type in ("faq", "troubleshooting")
-                ),
-                key=_article_order,
-            )
-        )
+
+        def extra(language: str) -> list[Article]:
+            found = [
+                a
+                for a in kb.published(self.audience, language)
+                if product.id in a.products and a.id not in seen and a.type in ("faq", "troubleshooting")
+            ]
+            return sorted(found, key=_article_order)
+
+        more = extra(lang)
+        if self._falls_back(lang):  # then the untranslated ones, marked by the theme
+            more += [a for a in extra(kb.default_language) if not self.translated(a, lang)]
         return ProductStart(
             product,
             product.name(lang, kb.default_language),
             product.description(lang, kb.default_language),
             f"{language_prefix(lang, kb.default_language)}start/{product.id}/",
             tuple(stages),
-            more,
+            tuple(more),
         )
+
+    # -- the same page in other languages ------------------------------------------------------------
+    #
+    # A page's versions are the languages that really have it: a translated article, a category with
+    # articles of its own in that language, a home or start page that shows some. A page made only of
+    # the default language's articles is a fallback, never presented as a translation (no hreflang).
+
+    def article_versions(self, article: Article) -> dict[str, str]:
+        """language → site-relative URL of every published version of an article."""
+        return {lang: a.url for lang, a in self.kb.translations(article, self.audience).items()}
+
+    def category_versions(self, key: str) -> dict[str, str]:
+        found = {}
+        for lang in self.kb.languages:
+            c = self.kb.category(key, lang)
+            if c is not None and self._count(c):
+                found[lang] = c.url
+        return found
+
+    def home_versions(self) -> dict[str, str]:
+        return {lang: self.home_url(lang) for lang in self.kb.languages if self._has_articles(lang)}
+
+    def start_versions(self, product: Product) -> dict[str, str]:
+        found = {}
+        for lang in self.kb.languages:
+            view = self.product_start(product, lang)
+            shown = [a for _, articles in view.stages for a in articles] + list(view.more)
+            if lang == self.kb.default_language or any(a.lang == lang for a in shown):
+                found[lang] = view.url
+        return found
+
+    def start_index_versions(self) -> dict[str, str]:
+        return {lang: self.home_url(lang) + "start/" for lang in self.home_versions()}
+
+    def home_url(self, lang: str) -> str:
+        home = self.kb.home(lang)
+        return home.url if home else language_prefix(lang, self.kb.default_language)
+
+    def _has_articles(self, lang: str) -> bool:
+        return lang == self.kb.default_language or any(key[0] == lang for key in self._by_category)
+
+
+def _category_order(c: Category) -> tuple[int, str, str]:
+    return (c.order if c.order is not None else 1 << 30, c.title.lower(), c.key)
 
 
 def _article_order(a: Article) -> tuple[int, str, str]:

@@ -1,4 +1,5 @@
-/* kbgen help-center theme: FAQ anchors, feedback, short-link copying. Everything else works without it. */
+/* kbgen help-center theme: FAQ anchors, feedback, short-link copying, closing the language menu.
+   Everything else works without it. */
 (function () {
   "use strict";
 
@@ -42,6 +43,8 @@
     var buttons = box.querySelectorAll("[data-helpful]");
     var vote = null;
 
+    function said(name, english) { return box.getAttribute(name) || english; }
+
     function send(extra) {
       var payload = {
         article: box.getAttribute("data-article"),
@@ -70,7 +73,8 @@
         send({ event: "vote" });
         reasons.hidden = vote === "yes";
         form.hidden = false;
-        thanks.textContent = vote === "yes" ? "Glad it helped! Thanks for letting us know." : "Sorry about that. Thanks for letting us know.";
+        thanks.textContent = said(vote === "yes" ? "data-thanks-yes" : "data-thanks-no",
+          vote === "yes" ? "Glad it helped! Thanks for letting us know." : "Sorry about that. Thanks for letting us know.");
         var first = form.querySelector(vote === "yes" ? "textarea" : "input");
         if (first) first.focus();
       });
@@ -85,7 +89,7 @@
       form.querySelector('button[type="submit"]').disabled = true;
       send({ event: "details", reasons: vote === "yes" ? [] : picked, comment: comment }).then(function () {
         form.hidden = true;
-        thanks.textContent = "Thank you! Your feedback helps us improve this article.";
+        thanks.textContent = said("data-thanks-details", "Thank you! Your feedback helps us improve this article.");
       });
     });
 
@@ -95,18 +99,33 @@
   // -- Short links: a copy button for support agents --------------------------------------------
   function setUpCopy(link) {
     if (!navigator.clipboard) return;
+    var copy = link.getAttribute("data-copy-label") || "Copy";
+    var copied = link.getAttribute("data-copied-label") || "Copied";
     var button = document.createElement("button");
     button.type = "button";
     button.className = "kb-btn kb-copy";
-    button.textContent = "Copy";
+    button.textContent = copy;
     button.addEventListener("click", function () {
       var url = new URL(link.getAttribute("data-copy") || link.href, location.href).href;
       navigator.clipboard.writeText(url).then(function () {
-        button.textContent = "Copied";
-        setTimeout(function () { button.textContent = "Copy"; }, 1500);
+        button.textContent = copied;
+        setTimeout(function () { button.textContent = copy; }, 1500);
       });
     });
     link.insertAdjacentElement("afterend", button);
+  }
+
+  // -- Language menu: a <details> that also closes with Escape or a click elsewhere -----------------
+  function setUpLanguages(menu) {
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
   }
 
   function start() {
@@ -122,6 +141,8 @@
     if (feedback) setUpFeedback(feedback);
     var short = document.querySelector(".kb-short-link");
     if (short) setUpCopy(short);
+    var languages = document.getElementById("kb-languages");
+    if (languages) setUpLanguages(languages);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

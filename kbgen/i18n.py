@@ -1,0 +1,291 @@
+"""The theme's words in every language: one YAML file per language, English for anything missing.
+
+A theme keeps its strings in `locales/<lang>.yml` (the kb theme ships en, fr, it
+and ro). Adding a language is adding a file, in the theme or in a `custom_dir`;
+a key a file leaves out is shown in English, so a half-translated file is
+already usable. A language with no file at all is shown in English, with the
+right text direction.
+
+Templates get a `Strings` object as `t`:
+
+    {{ t("search.placeholder") }}              a string, HTML-escaped
+    {{ t("home.just_bought", product=name) }}  with values filled in (escaped too)
+    {{ t.n("count.articles", 3) }}             a plural: "3 articles", "3 de articole"
+    {{ t.date(article.updated) }}              "14 September 2026", "14 septembre 2026"
+    {{ t.language_name("fr") }}                a language by its own name: "Français"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markupsafe import Markup, escape
+
+DEFAULT_UI_LANGUAGE = "en"
+
+#: Languages written right to left (the primary subtag of a language code).
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})
+
+#: Languages by their own names, for the language switcher when a language has no file of its own.
+AUTONYMS = {
+    "ar": "العربية",
+    "bg": "Български",
+    "ca": "Català",
+    "cs": "Čeština",
+    "da": "Dansk",
+    "de": "Deutsch",
+    "el": "Ελληνικά",
+    "en": "English",
+    "es": "Español",
+    "et": "Eesti",
+    "fa": "فارسی",
+    "fi": "Suomi",
+    "fr": "Français",
+    "he": "עברית",
+    "hr": "Hrvatski",
+    "hu": "Magyar",
+    "it": "Italiano",
+    "ja": "日本語",
+    "ko": "한국어",
+    "lt": "Lietuvių",
+    "lv": "Latviešu",
+    "nb": "Norsk bokmål",
+    "nl": "Nederlands",
+    "no": "Norsk",
+    "pl": "Polski",
+    "pt": "Português",
+    "ro": "Română",
+    "ru": "Русский",
+    "sk": "Slovenčina",
+    "sl": "Slovenščina",
+    "sr": "Српски",
+    "sv": "Svenska",
+    "tr": "Türkçe",
+    "uk": "Українська",
+    "ur": "اردو",
+    "zh": "中文",
+}
+
+
+def primary_subtag(lang: str) -> str:
+    return lang.replace("_", "-").split("-")[0].lower()
+
+
+def text_direction(lang: str) -> str:
+    return "rtl" if primary_subtag(lang) in RTL_LANGUAGES else "ltr"
+
+
+def plural_category(lang: str, n: int) -> str:
+    """The CLDR plural category of a whole number: one, two, few, many, zero or other."""
+    n = abs(int(n))
+    code = primary_subtag(lang)
+    if code in ("fr", "pt"):
+        return "one" if n in (0, 1) else "other"
+    if code == "ro":
+        if n == 1:
+            return "one"
+        return "few" if n == 0 or 1 <= n % 100 <= 19 else "other"
+    if code in ("ru", "uk", "sr", "hr", "bs"):
+        if n % 10 == 1 and n % 100 != 11:
+            return "one"
+        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            return "few"
+        return "many" if code in ("ru", "uk") else "other"
+    if code == "pl":
+        if n == 1:
+            return "one"
+        return "few" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "many"
+    if code in ("cs", "sk"):
+        return "one" if n == 1 else "few" if 2 <= n <= 4 else "other"
+    if code == "ar":
+        if n in (0, 1, 2):
+            return ("zero", "one", "two")[n]
+        return "few" if 3 <= n % 100 <= 10 else "many" if 11 <= n % 100 <= 99 else "other"
+    if code == "he":
+        return "one" if n == 1 else "two" if n == 2 else "other"
+    if code in ("ja", "ko", "zh", "tr", "fa", "id", "th", "vi"):
+        return "other"
+    return "one" if n == 1 else "other"
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        elif isinstance(value, Mapping):
+            base[key] = _merge({}, value)
+        elif value is not None:
+            base[key] = value
+    return base
+
+
+class Strings:
+    """The words of one language, English where the language's file has no entry."""
+
+    def __init__(self, lang: str, data: Mapping[str, Any]) -> None:
+        self.lang = lang
+        self.data = data
+        self.dir = str(data.get("dir") or text_direction(lang))
+        self._names: Mapping[str, str] = {}
+
+    # -- lookup --------------------------------------------------------------------------------
+
+    def raw(self, key: str) -> Any:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return None
+            node = node[part]
+        return node
+
+    def text(self, key: str, **values: object) -> str:
+        """A string as plain text, values filled in: for titles, descriptions and other non-HTML uses."""
+        found = self.raw(key)
+        if not isinstance(found, str):
+            return key
+        return found.format_map(_Values(values)) if values else found
+
+    def __call__(self, key: str, **values: object) -> Markup:
+        """A string as HTML: the text escaped, values escaped unless they are Markup themselves."""
+        found = self.raw(key)
+        if not isinstance(found, str):
+            return Markup(escape(key))
+        template = escape(found)
+        return Markup(template.format_map(_Values({k: _html(v) for k, v in values.items()}))) if values else template
+
+    def n(self, key: str, count: int, **values: object) -> Markup:
+        """A plural: `key` holds one/few/many/other forms, each with `{n}`."""
+        forms = self.raw(key)
+        if not isinstance(forms, Mapping):
+            return self(key, n=count, **values)
+        form = forms.get(plural_category(self.lang, count)) or forms.get("other") or next(iter(forms.values()), "")
+        template = escape(str(form))
+        filled = {k: _html(v) for k, v in values.items()}
+        filled["n"] = escape(str(count))
+        return Markup(template.format_map(_Values(filled)))
+
+    def __getitem__(self, key: str) -> Markup:
+        return self(key)
+
+    # -- dates and languages ---------------------------------------------------------------------
+
+    def date(self, when: date) -> str:
+        """A date the way the language writes it: "14 September 2026", "1er septembre 2026"."""
+        months = self.raw("date.months") or []
+        month = months[when.month - 1] if len(months) == 12 else when.strftime("%B")
+        first = self.raw("date.first_day")
+        day = first if when.day == 1 and isinstance(first, str) else str(when.day)
+        pattern = self.raw("date.format") or "{day} {month} {year}"
+        return str(pattern).format(day=day, month=month, year=when.year)
+
+    def language_name(self, lang: str) -> str:
+        """A language by its own name ("Français"), as a reader of that language looks for it."""
+        return self._names.get(lang) or AUTONYMS.get(primary_subtag(lang)) or lang
+
+    def language_in_text(self, lang: str) -> str:
+        """A language named in this language's sentences ("anglais" in French), else by its own name."""
+        found = self.raw(f"languages.names.{lang}") or self.raw(f"languages.names.{primary_subtag(lang)}")
+        return found if isinstance(found, str) else self.language_name(lang)
+
+    def stage_title(self, stage: str) -> str:
+        """A heading a customer understands for a post-purchase stage."""
+        found = self.raw(f"stages.{stage}")
+        if isinstance(found, str):
+            return found
+        text = stage.replace("-", " ").replace("_", " ")
+        return text[:1].upper() + text[1:]
+
+
+class _Values(dict):  # type: ignore[type-arg]
+    """format_map values that leave an unknown `{name}` as it is rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _html(value: object) -> Markup:
+    return value if isinstance(value, Markup) else escape(str(value))
+
+
+def kb_theme_dir() -> Path | None:
+    """The kb theme's folder, wherever it is installed; its locales are everyone's base."""
+    try:
+        from mkdocs.utils import get_theme_dir
+
+        return Path(get_theme_dir("kb"))
+    except Exception:  # noqa: BLE001 - not installed as a theme: use the source tree's copy
+        here = Path(__file__).resolve().parent.parent / "themes" / "kb"
+        return here if here.is_dir() else None
+
+
+class Locales:
+    """Every language's strings, read from the `locales/` folders of the theme folders given.
+
+    Folders are given in MkDocs' order (a `custom_dir` first): an earlier folder's
+    entry wins over a later one's, and the kb theme's own files come last, so
+    every theme has the English base even when it ships no locales of its own.
+    """
+
+    def __init__(self, theme_dirs: Iterable[str | Path] = ()) -> None:
+        dirs = [Path(d) for d in theme_dirs]
+        base = kb_theme_dir()
+        if base is not None and all(d.resolve() != base.resolve() for d in dirs):
+            dirs.append(base)
+        self.folders = tuple(d / "locales" for d in dirs if (d / "locales").is_dir())
+        self._files: dict[str, dict[str, Any]] = {}
+        self._strings: dict[str, Strings] = {}
+
+    def _file(self, lang: str) -> dict[str, Any]:
+        if lang not in self._files:
+            merged: dict[str, Any] = {}
+            for folder in reversed(self.folders):  # lowest priority first
+                path = folder / f"{lang}.yml"
+                if path.is_file():
+                    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                    if isinstance(loaded, Mapping):
+                        _merge(merged, loaded)
+            self._files[lang] = merged
+        return self._files[lang]
+
+    def has(self, lang: str) -> bool:
+        """Whether some theme folder has a file for `lang` (else it is shown in English)."""
+        return bool(self._file(lang))
+
+    def get(self, lang: str) -> Strings:
+        if lang not in self._strings:
+            data = _merge({}, self._file(DEFAULT_UI_LANGUAGE))
+            if lang != DEFAULT_UI_LANGUAGE:
+                own = self._file(lang) or self._file(primary_subtag(lang))
+                data.pop("dir", None)
+                _merge(data, own)
+                if not own:
+                    data["language_name"] = AUTONYMS.get(primary_subtag(lang), lang)
+            strings = Strings(lang, data)
+            self._strings[lang] = strings
+        return self._strings[lang]
+
+    def language_names(self, langs: Iterable[str]) -> dict[str, str]:
+        """Each language by its own name, from its file, else the built-in list."""
+        names = {}
+        for lang in langs:
+            own = self._file(lang).get("language_name") or self._file(primary_subtag(lang)).get("language_name")
+            names[lang] = str(own or AUTONYMS.get(primary_subtag(lang)) or lang)
+        return names
+
+    def for_site(self, langs: Iterable[str]) -> dict[str, Strings]:
+        """Strings of every language of a site, each knowing the others' own names."""
+        langs = tuple(langs)
+        names = self.language_names(langs)
+        found = {}
+        for lang in langs:
+            strings = self.get(lang)
+            strings._names = names
+            found[lang] = strings
+        return found
+
+
+__all__ = ["AUTONYMS", "Locales", "RTL_LANGUAGES", "Strings", "plural_category", "text_direction"]

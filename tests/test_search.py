@@ -1,0 +1,125 @@
+"""Search and `kbgen link`: the right article in the first three, typos and all, with a short link."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, article, run
+
+import kbgen
+from kbgen.linker import link, open_link_index
+from kbgen.search import Analyzer, build_index, export_index, search
+
+QUERIES = yaml.safe_load((Path(__file__).parent / "data/search_queries.yml").read_text(encoding="utf-8"))
+
+
+def recall(index, queries, k: int) -> float:
+    found = 0
+    for q in queries:
+        hits = search(index, q["q"] + " ", k)
+        found += str(q["id"]) in [h.doc.article_id for h in hits]
+    return found / len(queries)
+
+
+@pytest.fixture(scope="module")
+def demo_index():
+    return build_index(kbgen.load(str(REPO / "mkdocs.yml")))
+
+
+def test_the_query_set_is_realistic_and_large_enough():
+    assert len(QUERIES["en"]) >= 40
+    kinds = {q["kind"] for q in QUERIES["en"]}
+    assert {"symptom", "paraphrase", "typo", "noword"} <= kinds
+
+
+@pytest.mark.parametrize("lang", sorted(QUERIES))
+def test_recall_at_3_is_at_least_90_percent(demo_index, lang):
+    assert recall(demo_index[lang], QUERIES[lang], 3) >= 0.9
+
+
+def test_an_faq_answer_is_found_as_itself(demo_index):
+    hit = search(demo_index["en"], "how long does delivery take ", 1)[0]
+    assert (hit.doc.article_id, hit.doc.anchor) == ("1034", "how-long-does-delivery-take")
+    assert hit.doc.url == "orders-and-shipping/shipping-faq/#how-long-does-delivery-take"
+
+
+def test_typos_contractions_and_codes_are_understood():
+    en = Analyzer("en")
+    assert en.words("It won't start: error E05 on Wi-Fi") == ["wont", "start", "error", "e5", "wi", "fi", "wifi"]
+    assert Analyzer("fr").words("L'eau n'arrive pas") == ["eau", "arrive"]
+
+
+def test_kbgen_link_prints_short_links_that_keep_the_question(make_site):
+    make_site(
+        {
+            "content/en/faq.md": article(
+                7,
+                "Shipping FAQ",
+                "## How long does delivery take?\n\nThree days.\n\n## Do you ship abroad?\n\nNo.\n",
+                type="faq",
+            ),
+            "content/en/descale.md": article(
+                8, "Descale the kettle", "## Mix the solution\n\nVinegar.\n", type="tutorial"
+            ),
+            "content/en/secret.md": article(9, "Descale secrets", "Internal descale notes.\n", audience="internal"),
+        }
+    )
+    text = run("link", "how long does delivry take")
+    assert text.exit_code == 0, text.stderr
+    assert text.stdout.splitlines()[:2] == [
+        "1. How long does delivery take?  (faq: Shipping FAQ)",
+        "   https://help.example.com/a/7/#how-long-does-delivery-take",
+    ]
+    data = json.loads(run("link", "descaling", "--format", "json").stdout)
+    assert data["ranking"] == "words"
+    assert [r["id"] for r in data["results"]] == ["8"], "internal articles are never offered"
+    assert data["results"][0]["short_url"] == "https://help.example.com/a/8/"
+    assert run("link", "zzzz qqqq").exit_code == 1
+    bad = run("link", "x", "--lang", "de")
+    assert bad.exit_code == 2 and "'de' is not one of: en" in bad.stderr
+
+
+def test_kbgen_link_reuses_its_index_until_the_content_changes(make_site):
+    root = make_site({"content/en/a.md": article(1, "Descale the kettle")})
+    assert run("link", "descale").exit_code == 0
+    entries = list((root / ".kbgen-cache").glob("link-*.pickle"))
+    assert len(entries) == 1
+    first = open_link_index(root / "mkdocs.yml")
+    (root / "content/en/b.md").write_text(article(2, "Replace the filter"))
+    assert [r["id"] for r in link(open_link_index(root / "mkdocs.yml"), "filter")] == ["2"]
+    assert [p.name for p in (root / ".kbgen-cache").glob("link-*.pickle")] != [entries[0].name]
+    assert first.indexes["en"].docs
+
+
+def test_the_site_index_is_split_and_holds_the_same_postings(demo_index):
+    index = demo_index["en"]
+    files = export_index(index)
+    manifest = json.loads(files["search/en/index.json"])
+    assert manifest["docs"] == len(index.docs)
+    decoded: dict[str, list[tuple[int, int]]] = {}
+    for path, text in files.items():
+        if "/w/" in path:
+            for stem, flat in json.loads(text)["p"].items():
+                doc, pairs = 0, []
+                for gap, impact in zip(flat[::2], flat[1::2]):
+                    doc += gap
+                    pairs.append((doc, impact))
+                decoded[stem] = pairs
+    assert decoded == {s: list(zip(d, i)) for s, (d, i) in index.postings.items()}
+    assert max(len(t.encode()) for p, t in files.items() if "/d/" in p) < 40_000
+
+
+def test_drafts_and_internal_articles_are_not_searchable_in_the_public_site(make_site):
+    root = make_site(
+        {
+            "content/en/a.md": article(1, "Kettle care"),
+            "content/en/b.md": article(2, "Zanzibar refund exceptions", audience="internal"),
+            "content/en/c.md": article(3, "Zanzibar launch", draft=True),
+        }
+    )
+    assert run("build").exit_code == 0
+    text = "".join(p.read_text() for p in (root / "site/search").rglob("*.json"))
+    assert "zanzibar" not in text.lower()

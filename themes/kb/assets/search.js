@@ -1,0 +1,335 @@
+/* kbgen site search: the same ranking as `kbgen link`, over a static index split into small files.
+ *
+ * search/<lang>/index.json   manifest: shard prefixes, stop words, synonyms
+ * search/<lang>/w/<p>.json   words starting with <p> → stem, and stems starting with <p> → postings
+ * search/<lang>/d/<n>.json   documents 100·n … 100·n+99: [id, title, type, summary, url, anchor, faq title]
+ *
+ * A query downloads the manifest, the shards of its words and the chunks of its best documents:
+ * nothing else, however large the help center. The scoring mirrors kbgen/search.py.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || !window.fetch || !("normalize" in String.prototype)) return;
+  var root = new URL(script.getAttribute("data-root") || ".", location.href);
+  var WORD = /[\p{L}\p{N}]+/gu;
+  var COMPOUND = /(?<![\p{L}\p{N}])([\p{L}\p{N}]{1,4})-([\p{L}\p{N}]{1,4})(?![\p{L}\p{N}])/gu;
+  var MARKS = /\p{M}/gu;
+  var cache = {};
+
+  function getJSON(path) {
+    if (!cache[path]) {
+      cache[path] = fetch(new URL(path, root)).then(function (r) {
+        if (!r.ok) throw new Error(path + ": " + r.status);
+        return r.json();
+      });
+    }
+    return cache[path];
+  }
+
+  function fold(s) { return s.normalize("NFKD").replace(MARKS, ""); }
+  function code(w) {
+    return /^\p{L}/u.test(w) && /\d$/.test(w) ? w.replace(/(?<=[a-z])0+(?=\d)/g, "") : w;
+  }
+  function shardName(p) {
+    return /^[a-z0-9]+$/.test(p) ? p : "x" + Array.from(p).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
+  }
+
+  function Index(lang, manifest) {
+    this.lang = lang;
+    this.m = manifest;
+    this.prefixes = new Set(manifest.shards);
+    this.stop = new Set(manifest.stopwords);
+  }
+  var APOSTROPHE = /(?<=[^\P{L}])['’](?=[^\P{L}])/gu;
+  Index.prototype.words = function (text) {
+    var lower = text.toLowerCase(), stop = this.stop, out = [];
+    /* English contractions are one word ("won't" → "wont"); elsewhere an apostrophe elides ("l'eau"). */
+    lower = lower.replace(APOSTROPHE, this.m.apostrophe === "join" ? "" : " ");
+    function add(token) { var w = code(fold(token)); if (w && !stop.has(w)) out.push(w); }
+    (lower.match(WORD) || []).forEach(add);
+    if (lower.indexOf("-") >= 0) {
+      var m; COMPOUND.lastIndex = 0;
+      while ((m = COMPOUND.exec(lower))) add(m[1] + m[2]);
+    }
+    return out;
+  };
+  Index.prototype.shardOf = function (word) {
+    for (var n = Math.min(word.length, 6); n > 1; n--) if (this.prefixes.has(word.slice(0, n))) return word.slice(0, n);
+    return word.slice(0, 2);
+  };
+  Index.prototype.shard = function (prefix) {
+    if (!this.prefixes.has(prefix)) return Promise.resolve({ w: {}, p: {} });
+    return getJSON("search/" + this.lang + "/w/" + shardName(prefix) + ".json");
+  };
+  /* Shards that may hold words starting with `word`: its own, and longer ones under it. */
+  Index.prototype.shardsUnder = function (word) {
+    var own = this.shardOf(word), found = [own];
+    this.prefixes.forEach(function (p) { if (p !== own && p.length > own.length && p.indexOf(word) === 0) found.push(p); });
+    return found;
+  };
+  Index.prototype.postings = function (stem) {
+    return this.shard(this.shardOf(stem)).then(function (s) { return s.p[stem] || null; });
+  };
+
+  function closest(word, candidates) {
+    var limit = word.length < 8 ? 1 : 2, found = [];
+    candidates.forEach(function (other) {
+      if (Math.abs(other.length - word.length) > limit) return;
+      var d = distance(word, other, limit);
+      if (d <= limit) found.push([d, other]);
+    });
+    found.sort(function (a, b) { return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0); });
+    return found.map(function (x) { return x[1]; });
+  }
+  /* Optimal string alignment distance: a swap of two neighbouring letters counts as one edit. */
+  function distance(a, b, limit) {
+    var before = null, prev = [], cur, i, j;
+    for (j = 0; j <= b.length; j++) prev[j] = j;
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (before && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j], before[j - 2] + 1);
+        if (cur[j] < best) best = cur[j];
+      }
+      if (best > limit) return limit + 1;
+      before = prev;
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  /* For each query word, {stem: weight}, as query_terms() in kbgen/search.py. */
+  Index.prototype.terms = async function (query) {
+    var self = this, weights = this.m.weights;
+    var raw = this.words(query);
+    var shards = await Promise.all(raw.map(function (w) { return self.shard(self.shardOf(w)); }));
+    var words = raw.map(function (w, i) {
+      var lex = shards[i].w;
+      if (lex[w] || w.length < 4) return w;
+      return closest(w, Object.keys(lex))[0] || w;
+    });
+    var lastOpen = words.length > 0 && !/\s$/.test(query);
+    var terms = [], i = 0;
+    async function stemOf(w) {
+      var s = await self.shard(self.shardOf(w));
+      return s.w[w] || null;
+    }
+    async function known(stem) { return stem && (await self.postings(stem)) !== null; }
+    while (i < words.length) {
+      var options = {}, span = 1;
+      for (var g = 0; g < this.m.synonyms.length; g++) {
+        var group = this.m.synonyms[g];
+        for (var p = 0; p < group.phrases.length; p++) {
+          var phrase = group.phrases[p];
+          if (phrase.length >= span && phrase.every(function (w, k) { return words[i + k] === w; })) {
+            span = phrase.length;
+            for (var s = 0; s < group.stems.length; s++) {
+              if (await known(group.stems[s])) options[group.stems[s]] = Math.max(options[group.stems[s]] || 0, weights.synonym);
+            }
+          }
+        }
+      }
+      for (var k = i; k < i + span; k++) {
+        var stem = await stemOf(words[k]);
+        if (await known(stem)) options[stem] = 1;
+      }
+      var word = words[i + span - 1];
+      if (lastOpen && i + span === words.length && word.length >= 3) {
+        var under = await Promise.all(this.shardsUnder(word).map(function (p) { return self.shard(p); }));
+        under.forEach(function (sh) {
+          Object.keys(sh.w).forEach(function (w) { if (w.indexOf(word) === 0 && !(sh.w[w] in options)) options[sh.w[w]] = weights.prefix; });
+        });
+      }
+      if (!Object.keys(options).length && word.length >= 4) {
+        var own = await this.shard(this.shardOf(word));
+        closest(word, Object.keys(own.w)).forEach(function (w) { options[own.w[w]] = weights.fuzzy; });
+      }
+      terms.push(options);
+      i += span;
+    }
+    return terms;
+  };
+
+  Index.prototype.search = async function (query, limit) {
+    var self = this, terms = await this.terms(query);
+    var scores = new Map(), matched = new Map();
+    for (var t = 0; t < terms.length; t++) {
+      var best = new Map(), stems = Object.keys(terms[t]);
+      for (var s = 0; s < stems.length; s++) {
+        var flat = await this.postings(stems[s]);
+        if (!flat) continue;
+        var weight = terms[t][stems[s]], doc = 0;
+        for (var j = 0; j < flat.length; j += 2) {
+          doc += flat[j];
+          var value = flat[j + 1] * weight;
+          if (value > (best.get(doc) || 0)) best.set(doc, value);
+        }
+      }
+      best.forEach(function (value, d) {
+        scores.set(d, (scores.get(d) || 0) + value);
+        matched.set(d, (matched.get(d) || 0) + 1);
+      });
+    }
+    var wanted = terms.filter(function (o) { return Object.keys(o).length; }).length || 1;
+    var ranked = Array.from(scores, function (e) {
+      return [e[0], e[1] * Math.pow(matched.get(e[0]) / wanted, 2)];
+    }).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+    var chunk = this.m.chunk, hits = [], seen = new Set();
+    for (var r = 0; r < ranked.length && hits.length < limit; r++) {
+      var n = ranked[r][0];
+      var docs = await getJSON("search/" + this.lang + "/d/" + Math.floor(n / chunk) + ".json");
+      var d = docs[n % chunk];
+      if (seen.has(d[0])) continue;
+      seen.add(d[0]);
+      hits.push({ id: d[0], title: d[1], type: d[2], summary: d[3], url: d[4], anchor: d[5], faq: d[6], score: ranked[r][1] });
+    }
+    return hits;
+  };
+
+  var indexes = {};
+  function indexFor(lang) {
+    if (!indexes[lang]) {
+      indexes[lang] = getJSON("search/" + lang + "/index.json").then(function (m) { return new Index(lang, m); });
+    }
+    return indexes[lang];
+  }
+  window.kbgenSearch = function (query, options) {
+    options = options || {};
+    return indexFor(options.lang || document.documentElement.lang || "en").then(function (index) {
+      return index.search(query, options.limit || 8);
+    });
+  };
+
+  /* -- the user interface --------------------------------------------------------------------- */
+
+  var strings = { results: "Results", none: "No results for “{query}”", contact: "Contact support",
+    none_help: "Try other words, or ask our support team.", types: {} };
+  var data = document.getElementById("kb-search-strings");
+  if (data) { try { Object.assign(strings, JSON.parse(data.textContent)); } catch (e) { /* keep English */ } }
+  var feedbackUrl = script.getAttribute("data-feedback") || "";
+  var contactUrl = script.getAttribute("data-contact") || "";
+  var lang = script.getAttribute("data-lang") || document.documentElement.lang || "en";
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function hitLink(hit) {
+    var a = el("a", "kb-hit");
+    a.href = new URL(hit.url, root).href;
+    var type = el("span", "kb-hit-type kb-type-" + hit.type, (strings.types && strings.types[hit.type]) || hit.type);
+    a.appendChild(type);
+    a.appendChild(el("span", "kb-hit-title", hit.title));
+    if (hit.faq) a.appendChild(el("span", "kb-hit-parent", hit.faq));
+    if (hit.summary && !hit.faq) a.appendChild(el("span", "kb-hit-summary", hit.summary));
+    return a;
+  }
+  function contactHref(query) {
+    if (!contactUrl) return "";
+    return contactUrl.replace("{query}", encodeURIComponent(query));
+  }
+  var reported = {};
+  function reportNoResult(query) {
+    if (!feedbackUrl || reported[query]) return;
+    reported[query] = true;
+    var body = JSON.stringify({ type: "search", query: query, lang: lang, results: 0, page: location.pathname });
+    try {
+      fetch(feedbackUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: body, keepalive: true })
+        .catch(function () {});
+    } catch (e) { /* never let feedback break search */ }
+  }
+  function renderNone(box, query) {
+    var wrap = el("div", "kb-search-none");
+    wrap.appendChild(el("p", "kb-search-none-title", strings.none.replace("{query}", query)));
+    wrap.appendChild(el("p", "kb-search-none-help", strings.none_help));
+    var href = contactHref(query);
+    if (href) {
+      var a = el("a", "kb-button kb-search-contact", strings.contact);
+      a.href = href;
+      wrap.appendChild(a);
+    }
+    box.appendChild(wrap);
+  }
+
+  function enhance(form) {
+    var input = form.querySelector("input[type=search]");
+    if (!input) return;
+    var pop = el("div", "kb-search-pop");
+    pop.id = (form.id || "kb-search") + "-pop";
+    pop.setAttribute("role", "listbox");
+    pop.hidden = true;
+    form.appendChild(pop);
+    input.setAttribute("aria-controls", pop.id);
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-autocomplete", "list");
+    var timer = 0, idle = 0, seq = 0, active = -1;
+    function close() { pop.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; }
+    function run() {
+      var query = input.value.trim(), mine = ++seq;
+      clearTimeout(idle);
+      if (query.length < 2) { close(); pop.textContent = ""; return; }
+      window.kbgenSearch(input.value, { lang: lang, limit: 6 }).then(function (hits) {
+        if (mine !== seq) return;
+        pop.textContent = "";
+        if (!hits.length) {
+          renderNone(pop, query);
+          idle = setTimeout(function () { reportNoResult(query); }, 1500);
+        }
+        hits.forEach(function (hit, i) {
+          var a = hitLink(hit);
+          a.setAttribute("role", "option");
+          a.id = pop.id + "-" + i;
+          pop.appendChild(a);
+        });
+        pop.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+        active = -1;
+      }).catch(function () { close(); });
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 80); });
+    input.addEventListener("keydown", function (e) {
+      var items = pop.querySelectorAll(".kb-hit");
+      if (e.key === "Escape") { close(); return; }
+      if ((e.key === "ArrowDown" || e.key === "ArrowUp") && items.length) {
+        e.preventDefault();
+        active = (active + (e.key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
+        items.forEach(function (a, i) { a.classList.toggle("kb-hit-active", i === active); a.setAttribute("aria-selected", i === active); });
+        input.setAttribute("aria-activedescendant", items[active].id);
+      } else if (e.key === "Enter" && active >= 0 && items[active]) {
+        e.preventDefault();
+        location.href = items[active].href;
+      }
+    });
+    document.addEventListener("click", function (e) { if (!form.contains(e.target)) close(); });
+  }
+
+  function resultsPage() {
+    var box = document.getElementById("kb-search-results");
+    if (!box) return;
+    var query = new URLSearchParams(location.search).get("q") || "";
+    document.querySelectorAll("form.kb-search input[type=search]").forEach(function (i) { if (!i.value) i.value = query; });
+    if (!query.trim()) return;
+    window.kbgenSearch(query + " ", { lang: lang, limit: 20 }).then(function (hits) {
+      box.textContent = "";
+      if (!hits.length) { renderNone(box, query.trim()); reportNoResult(query.trim()); return; }
+      var h = el("h2", "kb-block-title", strings.results);
+      box.appendChild(h);
+      var list = el("ul", "kb-search-list");
+      hits.forEach(function (hit) { var li = el("li"); li.appendChild(hitLink(hit)); list.appendChild(li); });
+      box.appendChild(list);
+    });
+  }
+
+  function start() {
+    document.querySelectorAll("form.kb-search").forEach(enhance);
+    resultsPage();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
