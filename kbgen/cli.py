@@ -293,6 +293,43 @@ def link_command(query: str, lang: str | None, limit: int, fmt: str, config_file
 
 
 @main.command()
+@click.option("--fix", is_flag=True, help="Keep each moved URL as an alias of the article it now belongs to.")
+@click.option("--retire", metavar="URL|ID", help="A URL (or every URL of an article id) deleted on purpose…")
+@click.option("--to", "to", metavar="URL|ID", help="…and the page it now redirects to.")
+@config_option
+def urls(fix: bool, retire: str | None, to: str | None, config_file: str) -> None:
+    """Published URLs that would break, and the means to keep them (published-urls.txt)."""
+    from . import ledger
+    from .problems import display_path
+    from .project import load
+
+    if bool(retire) != bool(to):
+        raise click.UsageError("--retire and --to go together")
+    try:
+        kb = load(config_file)
+        path = kb.settings.ledger
+        if path is None:
+            raise KbgenError("the URL ledger is turned off (plugin option 'ledger')")
+        if retire and to:
+            for entry in ledger.retire(kb, path, retire, to):
+                click.echo(f"/{entry.url} → /{entry.target}")
+            return
+        if fix:
+            for article, alias in ledger.fix(kb, path):
+                click.echo(f"{display_path(article)}: kept /{alias} as an alias")
+            kb = load(config_file)
+        problems = [p for p in kb.problems if p.path == path]
+    except KbgenError as exc:
+        _fail(str(exc))
+        return
+    for p in problems:
+        click.echo(p.format())
+    if problems:
+        sys.exit(1)
+    click.echo(f"Every published URL still leads somewhere ({display_path(path)}).", err=True)
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of article front matter, for editors."""
     click.echo((Path(__file__).parent / "article.schema.json").read_text(encoding="utf-8"), nl=False)

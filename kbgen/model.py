@@ -42,6 +42,7 @@ class Settings:
     utm: bool = True
     utm_source: str = "kbgen"
     today: date = field(default_factory=date.today)
+    ledger: Path | None = None  # published-urls.txt; None: no URL ledger
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ context (what the theme shows) → template context (404, search) → post build
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import posixpath
 from dataclasses import dataclass, replace
@@ -27,15 +28,16 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
 from mkdocs.utils.templates import TemplateContext
 
-from . import seo
+from . import ledger, seo
 from .bundle_site import bundle_outputs
 from .catalog import render_catalog
 from .i18n import Locales, Strings
 from .loader import load_content
 from .markdown_scan import strip_title_heading
 from .model import Article, Category, Home, KnowledgeBase, Product, Settings
-from .problems import Problem
-from .redirects import redirect_outputs
+from .paths import url_to_file
+from .problems import Problem, display_path
+from .redirects import Redirect, redirect_outputs, render_redirect_page, render_redirects_file
 from .render import FaqItem, faq_page, numbered_steps
 from .search import build_index, export_index
 from .site import SiteMap
@@ -61,6 +63,8 @@ class KbgenConfig(base.Config):
     """Add UTM parameters to bundle links (turn off when the email platform adds its own)."""
     utm_source = c.Type(str, default="kbgen")
     """`utm_source` of bundle links."""
+    ledger = c.Type(str, default="published-urls.txt")
+    """URL ledger beside mkdocs.yml: every URL ever published, so none breaks. Empty: no ledger."""
     promoted = c.ListOfItems(c.Type((str, int)), default=[])
     """Article ids the home page features; empty: the articles that appear most often in product bundles."""
     feedback_url = c.Type(str, default="")
@@ -108,6 +112,7 @@ def settings_from(config: MkDocsConfig, options: KbgenConfig) -> Settings:
         max_links=options.max_links,
         utm=options.utm,
         utm_source=options.utm_source,
+        ledger=Path(config.config_file_path or "mkdocs.yml").parent / options.ledger if options.ledger else None,
     )
 
 
@@ -130,9 +135,18 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.locales = Locales()
         self.strings: dict[str, Strings] = {}
 
+    is_serve = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.is_serve = command == "serve"
+
     # -- config ----------------------------------------------------------------------------------
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # kbgen checks links and anchors itself, with file:line and the translation rules; MkDocs'
+        # own messages would only repeat them.
+        config.validation.links.not_found = min(config.validation.links.not_found, logging.INFO)
+        config.validation.links.anchors = min(config.validation.links.anchors, logging.INFO)
         self.settings = settings_from(config, self.config)
         audience = os.environ.get("KBGEN_AUDIENCE")  # set by `kbgen serve --audience`
         if audience in ("public", "internal"):
@@ -458,9 +472,28 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             log.warning("site_url is not set in mkdocs.yml: email bundles need absolute links, none were written")
         for index in build_index(kb, audience).values():
             outputs.update(export_index(index))
+        self._keep_urls(kb, outputs)
         for rel, text in sorted(outputs.items()):
             write_file(text.encode("utf-8"), str(site / rel))
         write_file(gzip.compress(outputs["sitemap.xml"].encode("utf-8"), mtime=0), str(site / "sitemap.xml.gz"))
+
+
+    def _keep_urls(self, kb: KnowledgeBase, outputs: dict[str, str]) -> None:
+        """Redirect retired URLs, and record every URL this public build publishes in the ledger."""
+        path = kb.settings.ledger
+        if path is None or self.settings.audience != "public":
+            return
+        recorded = ledger.read(path)
+        retired = [Redirect(old, new, "retired") for old, new in ledger.retired_redirects(recorded)]
+        for r in retired:
+            outputs[url_to_file(r.source)] = render_redirect_page(r, kb.settings.site_url)
+        if retired:
+            outputs["_redirects"] += render_redirects_file(retired, kb.settings.site_url)
+        if self.is_serve:
+            return  # a preview never changes the ledger
+        merged = {**recorded, **ledger.published(kb)}
+        if ledger.write(path, merged):
+            log.info(f"{display_path(path)}: recorded {len(merged) - len(recorded)} new URLs")
 
 
 HOME_PRODUCTS = 8  # more products than this: the home page links to `start/` for the rest

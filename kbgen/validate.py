@@ -28,6 +28,10 @@ def cross_check(kb: KnowledgeBase, products_doc: YamlDoc | None, problems: Probl
     _links(kb, docs, problems)
     _bundles(kb, docs / kb.settings.products_file, problems)
     _translations(kb, docs, problems)
+    if kb.settings.ledger is not None and kb.settings.audience == "public":
+        from .ledger import check as check_ledger
+
+        check_ledger(kb, kb.settings.ledger, problems)
 
 
 def _translations(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:

@@ -83,7 +83,7 @@ def test_the_build_writes_pages_short_links_aliases_and_catalog(make_site):
     }
     assert not (site / "products.yml").exists(), "products.yml is never copied into the site"
     assert not list((root / "content").rglob("*.html")), "nothing is generated into content/"
-    assert sorted(p.name for p in root.iterdir()) == ["content", "mkdocs.yml", "site"]
+    assert sorted(p.name for p in root.iterdir()) == ["content", "mkdocs.yml", "published-urls.txt", "site"]
 
 
 def test_drafts_and_internal_articles_never_reach_the_public_build(make_site):
