@@ -126,28 +126,34 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 class Strings:
     """The words of one language, English where the language's file has no entry."""
 
-    def __init__(self, lang: str, data: Mapping[str, Any]) -> None:
+    def __init__(self, lang: str, data: Mapping[str, Any], own: Mapping[str, Any] | None = None) -> None:
         self.lang = lang
         self.data = data
+        self.own = data if own is None else own  # what the language's own file says
         self.dir = str(data.get("dir") or text_direction(lang))
         self._names: Mapping[str, str] = {}
 
     # -- lookup --------------------------------------------------------------------------------
 
     def raw(self, key: str) -> Any:
-        node: Any = self.data
-        for part in key.split("."):
-            if not isinstance(node, Mapping) or part not in node:
-                return None
-            node = node[part]
-        return node
+        return _lookup(self.data, key)
+
+    def _isolate(self, key: str, text: str) -> str:
+        """English shown on a right-to-left page is wrapped in Unicode isolates (LRI … PDI).
+
+        Without them "1 min read" reads "min read 1" and "Still need help?" reads
+        "?Still need help"; isolates work in attributes too, where markup cannot go.
+        """
+        if self.dir != "rtl" or _lookup(self.own, key) is not None:
+            return text
+        return "\u2066" + text + "\u2069"
 
     def text(self, key: str, **values: object) -> str:
         """A string as plain text, values filled in: for titles, descriptions and other non-HTML uses."""
         found = self.raw(key)
         if not isinstance(found, str):
             return key
-        return found.format_map(_Values(values)) if values else found
+        return self._isolate(key, found.format_map(_Values(values)) if values else found)
 
     def __call__(self, key: str, **values: object) -> Markup:
         """A string as HTML: the text escaped, values escaped unless they are Markup themselves."""
@@ -155,7 +161,9 @@ class Strings:
         if not isinstance(found, str):
             return Markup(escape(key))
         template = escape(found)
-        return Markup(template.format_map(_Values({k: _html(v) for k, v in values.items()}))) if values else template
+        if values:
+            template = Markup(template.format_map(_Values({k: _html(v) for k, v in values.items()})))
+        return Markup(self._isolate(key, template))
 
     def n(self, key: str, count: int, **values: object) -> Markup:
         """A plural: `key` holds one/few/many/other forms, each with `{n}`."""
@@ -166,7 +174,7 @@ class Strings:
         template = escape(str(form))
         filled = {k: _html(v) for k, v in values.items()}
         filled["n"] = escape(str(count))
-        return Markup(template.format_map(_Values(filled)))
+        return Markup(self._isolate(key, template.format_map(_Values(filled))))
 
     def __getitem__(self, key: str) -> Markup:
         return self(key)
@@ -198,6 +206,15 @@ class Strings:
             return found
         text = stage.replace("-", " ").replace("_", " ")
         return text[:1].upper() + text[1:]
+
+
+def _lookup(data: Mapping[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
 
 
 class _Values(dict):  # type: ignore[type-arg]
@@ -258,13 +275,14 @@ class Locales:
     def get(self, lang: str) -> Strings:
         if lang not in self._strings:
             data = _merge({}, self._file(DEFAULT_UI_LANGUAGE))
+            own: dict[str, Any] | None = None
             if lang != DEFAULT_UI_LANGUAGE:
                 own = self._file(lang) or self._file(primary_subtag(lang))
                 data.pop("dir", None)
                 _merge(data, own)
                 if not own:
                     data["language_name"] = AUTONYMS.get(primary_subtag(lang), lang)
-            strings = Strings(lang, data)
+            strings = Strings(lang, data, own)
             self._strings[lang] = strings
         return self._strings[lang]
 

@@ -95,5 +95,3 @@ def format_text(results: list[dict[str, Any]]) -> str:
         lines.append(f"{n}. {title}  ({what})")
         lines.append(f"   {r['short_url']}")
     return "\n".join(lines) + ("\n" if lines else "")
-
-

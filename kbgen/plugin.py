@@ -477,7 +477,6 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             write_file(text.encode("utf-8"), str(site / rel))
         write_file(gzip.compress(outputs["sitemap.xml"].encode("utf-8"), mtime=0), str(site / "sitemap.xml.gz"))
 
-
     def _keep_urls(self, kb: KnowledgeBase, outputs: dict[str, str]) -> None:
         """Redirect retired URLs, and record every URL this public build publishes in the ledger."""
         path = kb.settings.ledger

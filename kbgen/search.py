@@ -48,11 +48,12 @@ STOPWORDS = {
     "where which who why will with would you your yours",
     "fr": "a au aux avec ce ces comment dans de des du elle en est et il ils je la le les leur lui ma mais me "
     "mes mon ne nos notre nous on ou où par pas pour qu que qui sa se ses son sur ta te tes ton tu un une vos "
-    "votre vous y d l j n s c qu est-ce",
+    "votre vous y d l j n s c qu estce questce",
     "it": "a ad al alla alle allo agli ai che chi come con da dal dalla dei del della delle di e ed gli ha hai "
     "ho i il in io la le lo loro ma mi mia mio ne nel nella non o per perché più quale quando se si sono su sul "
     "sulla ti tu tua tuo un una uno vi l d c",
-    "ro": "a acest această al ale am ar are as au care ce cu cum da de din după e este eu fi în la le lor mai "
+    "ro": "a acest această al ale am ar are as au care ce cu cum da dacă de din după e ea ei el este eu fi îi îl "
+    "îmi în la le lor lui mă mai mi ne "
     "mea meu ne nu o pe pentru sa să se si și sunt sau te tu un una unde va vă",
 }
 
@@ -84,6 +85,13 @@ SYNONYMS = {
         ["détartrer", "détartrage", "calcaire"],
         ["endommagé", "cassé", "abîmé"],
         ["mot de passe", "connexion", "identifiant"],
+        ["aspirateur", "robot", "roomie"],
+        ["mousseur", "froth", "émulsionneur"],
+        ["moulin", "moulin à café", "broyeur", "grind"],
+        ["bouilloire", "kettle"],
+        ["ménage", "nettoyage", "nettoyer"],
+        ["carton", "boîte", "colis"],
+        ["gratuit", "gratis", "offert"],
     ],
     "it": [
         ["consegna", "spedizione", "pacco"],
@@ -92,6 +100,13 @@ SYNONYMS = {
         ["garanzia", "assistenza"],
         ["decalcificare", "decalcificazione", "calcare"],
         ["danneggiato", "rotto"],
+        ["aspirapolvere", "robot", "roomie"],
+        ["montalatte", "froth", "schiumatore"],
+        ["macinino", "macinacaffè", "grind"],
+        ["bollitore", "kettle"],
+        ["pulizia", "pulire", "pulizie"],
+        ["scatola", "confezione", "pacco"],
+        ["gratis", "gratuito", "gratuita"],
     ],
     "ro": [
         ["livrare", "expediere", "colet", "pachet"],
@@ -100,6 +115,15 @@ SYNONYMS = {
         ["garanție", "service"],
         ["decalcifiere", "calcar"],
         ["deteriorat", "spart", "stricat"],
+        ["aspirator", "robot", "roomie"],
+        ["spumator", "froth", "spumare"],
+        ["râșniță", "grind", "macinare"],
+        ["fierbător", "ceainic", "kettle"],
+        ["curățenie", "curățare", "curăța"],
+        ["cutie", "ambalaj", "colet"],
+        ["gratuit", "gratis", "fără cost"],
+        ["instalare", "instalez", "configurare", "configurează"],
+        ["serie", "număr de serie", "seria"],
     ],
 }
 SYNONYM_WEIGHT = 0.9
@@ -121,7 +145,7 @@ def fold(text: str) -> str:
 
 
 # 'Wi-Fi' is also 'wifi', 'e-mail' also 'email': short hyphenated words count joined too.
-_COMPOUND = re.compile(r"(?<![^\W_])([^\W_]{1,4})-([^\W_]{1,4})(?![^\W_])")
+_COMPOUND = re.compile(r"(?<![^\W_])([^\W_]{2,4})-([^\W_]{2,4})(?![^\W_])")
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])['’](?=[^\W\d_])")
 _CODE_ZEROS = re.compile(r"(?<=[a-z])0+(?=\d)")
 
@@ -325,7 +349,9 @@ def query_terms(index: LanguageIndex, query: str, analyzer: Analyzer | None = No
     unfinished word starts, and for synonyms. A synonym phrase ("send back") is one term.
     """
     analyzer = analyzer or Analyzer(index.lang)
-    words = [_correct(index, analyzer, w) for w in analyzer.words(query)]
+    typed = analyzer.words(query)
+    words = [_correct(index, analyzer, w) for w in typed]
+    corrected = {w for w, t in zip(words, typed) if w != t}
     last_open = bool(words) and not query.endswith(" ")
     terms: list[dict[str, float]] = []
     i = 0
@@ -345,7 +371,8 @@ def query_terms(index: LanguageIndex, query: str, analyzer: Analyzer | None = No
         for word in words[i : i + span]:
             stem = index.lexicon.get(word) or analyzer.stem(word)
             if stem in index.postings:
-                options[stem] = 1.0
+                # A guessed spelling counts less than a word the customer actually typed.
+                options[stem] = max(options.get(stem, 0.0), FUZZY_WEIGHT if word in corrected else 1.0)
         word = words[i + span - 1]
         if last_open and i + span == len(words) and len(word) >= 3:
             for other in index.words_by_prefix(word):

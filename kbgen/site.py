@@ -134,9 +134,7 @@ class SiteMap:
         lang = lang or category.lang
         own = self.articles_in(lang, category.key) if category.lang == lang else ()
         articles = own + self.fallbacks_in(lang, category.key)
-        sections = (
-            tuple(self.view(c, depth - 1, lang) for c in self.children(lang, category.key)) if depth > 0 else ()
-        )
+        sections = tuple(self.view(c, depth - 1, lang) for c in self.children(lang, category.key)) if depth > 0 else ()
         total = len(articles) + sum(s.total for s in sections) if depth > 0 else self._count(category, lang)
         return CategoryView(category, articles, sections, total, lang)
 

@@ -158,3 +158,28 @@ def _same_tree(a: Path, b: Path) -> bool:
     if mismatch or errors:
         return False
     return all(_same_tree(a / d, b / d) for d in cmp.common_dirs)
+
+
+def test_a_build_killed_in_the_middle_leaves_the_last_good_site_untouched(make_site):
+    import signal
+    import time
+
+    files = small_kb()
+    for n in range(400):  # enough pages for the build to take a moment
+        files[f"content/en/bulk/page-{n}.md"] = article(5000 + n, f"Page {n}", "Some text. " * 300)
+    root = make_site(files)
+    assert run("build").exit_code == 0
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    first = root / "content/en/setup/first-boil.md"
+    first.write_text(first.read_text().replace("title: First boil", "title: Changed title"))
+    proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "build", "-q"], cwd=root)
+    deadline = time.monotonic() + 60
+    while not list(root.glob(".site.kbgen-*/*")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    after = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    assert after == before
+    assert run("build").exit_code == 0, "the next build works despite the killed one's leftovers"
+    assert "Changed title" in (root / "site/setup/first-boil/index.html").read_text()

@@ -13,7 +13,7 @@
   if (!script || !window.fetch || !("normalize" in String.prototype)) return;
   var root = new URL(script.getAttribute("data-root") || ".", location.href);
   var WORD = /[\p{L}\p{N}]+/gu;
-  var COMPOUND = /(?<![\p{L}\p{N}])([\p{L}\p{N}]{1,4})-([\p{L}\p{N}]{1,4})(?![\p{L}\p{N}])/gu;
+  var COMPOUND = /(?<![\p{L}\p{N}])([\p{L}\p{N}]{2,4})-([\p{L}\p{N}]{2,4})(?![\p{L}\p{N}])/gu;
   var MARKS = /\p{M}/gu;
   var cache = {};
 
@@ -107,10 +107,13 @@
     var self = this, weights = this.m.weights;
     var raw = this.words(query);
     var shards = await Promise.all(raw.map(function (w) { return self.shard(self.shardOf(w)); }));
+    var corrected = new Set();
     var words = raw.map(function (w, i) {
       var lex = shards[i].w;
       if (lex[w] || w.length < 4) return w;
-      return closest(w, Object.keys(lex))[0] || w;
+      var guess = closest(w, Object.keys(lex))[0];
+      if (guess) corrected.add(guess);
+      return guess || w;
     });
     var lastOpen = words.length > 0 && !/\s$/.test(query);
     var terms = [], i = 0;
@@ -135,7 +138,8 @@
       }
       for (var k = i; k < i + span; k++) {
         var stem = await stemOf(words[k]);
-        if (await known(stem)) options[stem] = 1;
+        /* A guessed spelling counts less than a word the customer actually typed. */
+        if (await known(stem)) options[stem] = Math.max(options[stem] || 0, corrected.has(words[k]) ? weights.fuzzy : 1);
       }
       var word = words[i + span - 1];
       if (lastOpen && i + span === words.length && word.length >= 3) {
