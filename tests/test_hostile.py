@@ -1,0 +1,145 @@
+"""Hostile input: every bad file ends in a clear path:line error or safe, escaped output, never a traceback,
+never a file written outside the site folder, in bounded time and memory."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import article, run
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kbgen.loader import ARTICLE_FIELDS, load_content
+from kbgen.model import Settings
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
+
+# (name, file content, the one problem expected for it)
+CASES: list[tuple[str, str | bytes, str]] = [
+    ("alias-bomb", "---\nid: 1\ntitle: T\n" + BOMB + "---\n", ":9: error: YAML expands to more than 100000 values"),
+    ("deep-nesting", "---\nid: 1\ntitle: T\nx: " + "[" * 5000 + "]" * 5000 + "\n---\n", ":4: error: YAML is nested"),
+    ("nul-byte", "---\nid: 1\ntitle: T\n---\nA\x00B\n", ":5: error: file contains a NUL byte"),
+    ("invalid-utf8", b"---\nid: 1\ntitle: \xff\xfe\n---\n", ":3: error: file is not UTF-8 text (byte 0xff cannot be decoded)"),
+    ("unclosed-front-matter", "---\nid: 1\ntitle: T\n", ":1: error: front matter opened with '---' on line 1 is never closed"),
+    ("id-dotdot", article("../../etc/passwd", "T"), ":2: error: invalid id '../../etc/passwd'"),
+    ("id-absolute", article("/etc/passwd", "T"), ":2: error: invalid id '/etc/passwd'"),
+    ("alias-dotdot", article(1, "T", aliases="['../../outside']"), ":4: error: alias '../../outside' contains '.' or '..'"),
+    ("alias-absolute", article(1, "T", aliases="[/etc/cron.d/x]"), ":4: error: alias '/etc/cron.d/x' is an absolute path"),
+    ("alias-url", article(1, "T", aliases="['https://evil.example/']"), ":4: error: alias 'https://evil.example/' is"),
+    ("alias-backslash", article(1, "T", aliases="['..\\\\..\\\\x']"), ":4: error: alias '..\\\\..\\\\x' is an absolute path"),
+    ("python-tag", "---\nid: 1\ntitle: !!python/object/apply:os.system ['echo pwned']\n---\n", ":3: error: malformed YAML"),
+    ("not-a-mapping", "---\n- 1\n- 2\n---\n", ":2: error: front matter must be a mapping of fields, not list"),
+    ("scalar-front-matter", "---\njust text\n---\n", ":2: error: front matter must be a mapping of fields, not text"),
+    ("huge-title-type", article(1, "[1, 2, {a: b}]"), ":3: error: 'title' must be text, not a list"),
+    ("bad-bool", article(1, "T", draft="maybe"), ":4: error: 'draft' must be true or false"),
+    ("duplicate-key", "---\nid: 1\ntitle: A\ntitle: B\n---\n", ":4: error: field 'title' is given twice"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_each_hostile_file_is_one_clear_error(make_site, name, content, expected):
+    make_site({f"content/en/{name}.md": content})
+    result = run("check")
+    assert result.exit_code == 1
+    assert any(line.startswith(f"content/en/{name}.md") and expected in line for line in result.lines), result.lines
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_50_mb_file_is_refused_without_reading_it(make_site):
+    root = make_site({"content/en/a.md": article(1, "A")})
+    with open(root / "content/en/huge.md", "wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    result = run("check")
+    assert result.lines == ["content/en/huge.md:1: error: file is 50 MB; an article may be at most 5 MB"]
+
+
+def test_a_symlinked_folder_out_of_content_is_refused(make_site, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.md").write_text(article(9, "Outside"))
+    root = make_site({"content/en/a.md": article(1, "A")})
+    (root / "content/en/linked").symlink_to(outside, target_is_directory=True)
+    assert run("check").lines == [
+        "content/en/linked:1: error: folder is a symbolic link to a place outside the content folder; skipped"
+    ]
+
+
+def test_html_in_titles_and_summaries_is_escaped_everywhere_html_is_written(make_site):
+    hostile = '"<script>alert(1)</script> & <img src=x onerror=alert(2)>"'
+    root = make_site(
+        {
+            "content/products.yml": (
+                f"products:\n  - id: p\n    name: {hostile}\n    skus: [S]\n"
+                "    bundles:\n      shipped: [1]\n      delivered: [1]\n      day-7: [1]\n"
+            ),
+            "content/en/cat/index.md": f"---\ntitle: {hostile}\ndescription: {hostile}\n---\n",
+            "content/en/cat/a.md": article(1, hostile, "## Question?\n\nAnswer.\n", summary=hostile, type="faq", tags="[x]"),
+            "content/en/cat/b.md": article(2, "Other", "Text.\n", tags="[x]", summary=hostile),
+        }
+    )
+    assert run("build").exit_code == 0
+    for page in (root / "site").rglob("*.html"):
+        text = page.read_text()
+        assert "<script>alert(1)" not in text and "<img src=x" not in text, page
+    for data in (root / "site").rglob("*.json"):
+        json.loads(data.read_text())  # stays valid JSON whatever the titles hold
+
+
+# -- property-based: arbitrary front matter and Markdown ----------------------------------------
+
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=10,
+)
+FIELDS = st.dictionaries(st.sampled_from([*ARTICLE_FIELDS, "x", "template"]), VALUES, max_size=8)
+MARKDOWN = st.lists(
+    st.sampled_from(list("ab #[](){}<>!-_*`~\n\t:.'\"/\\é\x00\u202e") + ["../", "](", "## ", "---\n", ".md", "#x"]),
+    max_size=120,
+).map("".join)
+
+
+def _yaml(fields: dict) -> str:
+    import yaml
+
+    return yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=FIELDS, body=MARKDOWN, raw=st.binary(max_size=200))
+def test_loading_never_raises_whatever_the_files_hold(tmp_path, fields, body, raw):
+    docs = tmp_path / "fuzz"
+    (docs / "en").mkdir(parents=True, exist_ok=True)
+    (docs / "en" / "a.md").write_text("---\n" + _yaml(fields) + "---\n" + body, encoding="utf-8", errors="surrogatepass")
+    (docs / "en" / "b.md").write_bytes(raw)
+    kb = load_content(Settings(docs))
+    for p in kb.problems:
+        assert p.line >= 1 and p.path.is_relative_to(docs) and p.message
+
+
+def _files_outside_site(root: Path) -> set[str]:
+    found = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = Path(dirpath).relative_to(root)
+        if rel.parts[:1] in (("site",),):
+            continue
+        for name in filenames:
+            found.add(str(rel / name))
+    return found
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=FIELDS, body=MARKDOWN)
+def test_a_build_never_writes_outside_the_site_folder(make_site, fields, body):
+    fields = {"id": 1, "title": "T", **fields}
+    root = make_site({"content/en/cat/a.md": "---\n" + _yaml(fields) + "---\n" + body.replace("\x00", "")})
+    before = _files_outside_site(root) | {"published-urls.txt"}
+    result = run("build")
+    assert result.exit_code in (0, 1)
+    assert "Traceback" not in result.stderr
+    assert _files_outside_site(root) <= before
