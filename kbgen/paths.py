@@ -10,7 +10,7 @@ import re
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _ALIAS_CHARS = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+")
-RESERVED_TOP = ("a", "start", "bundles")
+RESERVED_TOP = ("a", "start", "bundles", "search", "assets")
 
 
 def normalize_id(value: object) -> str | None:

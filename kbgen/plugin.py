@@ -78,7 +78,7 @@ class KbgenConfig(base.Config):
 
 
 #: Templates of the kb theme the plugin picks pages for; another theme keeps its own layout.
-KB_TEMPLATES = ("home.html", "category.html", "article.html", "start.html")
+KB_TEMPLATES = ("home.html", "category.html", "article.html", "start.html", "search.html")
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,14 @@ class StartIndex:
     lang: str
 
 
-PageSource = Article | Category | Home | StartPage | StartIndex
+@dataclass(frozen=True)
+class SearchPage:
+    """`search/` (and `<lang>/search/`): full results for a query, in the page's language."""
+
+    lang: str
+
+
+PageSource = Article | Category | Home | StartPage | StartIndex | SearchPage
 
 
 def settings_from(config: MkDocsConfig, options: KbgenConfig) -> Settings:
@@ -229,6 +236,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         assert kb is not None and sitemap is not None
         prefix = f"{kb.default_language}/" if kb.multilingual_layout else ""
         for lang in kb.languages:
+            search_src = f"{_lang_dir(kb, lang)}search/index.md"
+            self._generate(files, config, search_src, self._t(lang).text("search.title"), SearchPage(lang), prefix)
             folder = f"{_lang_dir(kb, lang)}start/"
             t = self._t(lang)
             listing = []
@@ -275,6 +284,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             self._use_template(page, "home.html")
         elif isinstance(obj, (StartPage, StartIndex)):
             self._use_template(page, "start.html")
+        elif isinstance(obj, SearchPage):
+            self._use_template(page, "search.html")
         return markdown
 
     def _use_template(self, page: Page, name: str) -> None:
@@ -358,6 +369,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             context["product_starts"] = [sitemap.product_start(p, obj.lang) for p in kb.products]
             versions = sitemap.start_index_versions()
             same_page = {lang: sitemap.home_url(lang) + "start/" for lang in kb.languages}
+        elif isinstance(obj, SearchPage):
+            context["categories"] = sitemap.top_categories(obj.lang)
+            same_page = {lang: sitemap.home_url(lang) + "search/" for lang in kb.languages}
         # A page that is not itself one of the versions (a category of untranslated articles) claims none.
         context["alternates"] = seo.hreflang_links(kb, versions) if versions.get(obj.lang) == page.url else []
         context["languages"] = self._switcher(obj.lang, {**versions, **same_page})
@@ -402,6 +416,16 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             "home_url": sitemap.home_url(lang),
             "home_title": sitemap.home_title(lang),
             "contact_href": self._contact_href(None, lang),
+            "search_url": sitemap.home_url(lang) + "search/",
+            "search_strings": {
+                "results": t.text("search.results"),
+                "none": t.text("search.none"),
+                "none_help": t.text("search.none_help"),
+                "contact": t.text("search.contact"),
+                "types": {kind: t.text(f"types.{kind}") for kind in ("tutorial", "faq", "troubleshooting", "article")},
+            },
+            "search_contact": self._search_contact(lang),
+            "feedback_url": self.config.feedback_url,
             "languages": self._switcher(lang, {}),
         }
 
@@ -430,6 +454,19 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 }
             )
         return entries
+
+    def _search_contact(self, lang: str) -> str:
+        """"Contact support" after a search with no result: the query goes along ({query} in the URL)."""
+        options = self.config
+        if options.contact_url:
+            href = options.contact_url.replace("{id}", "").replace("{lang}", quote(lang, safe=""))
+            if "{query}" in href:
+                return href
+            return href + ("&" if "?" in href else "?") + "q={query}"
+        if options.contact_email:
+            subject = quote(self._t(lang).text("contact.subject"), safe="")
+            return f"mailto:{options.contact_email}?subject={subject}&body={{query}}"
+        return ""
 
     def _contact_href(self, article: Article | None, lang: str | None = None) -> str:
         """Where "Still need help?" sends a reader, with the article named so support knows the context."""

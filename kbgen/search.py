@@ -241,8 +241,21 @@ class LanguageIndex:
     postings: dict[str, tuple[array[int], bytes]] = field(default_factory=dict)
     lexicon: dict[str, str] = field(default_factory=dict)  # folded surface word → stem
 
+    prefixes: set[str] = field(default_factory=set)  # shard prefixes of the site's index
+
     def words_by_prefix(self, prefix: str) -> list[str]:
         return [w for w in self.lexicon if w.startswith(prefix)]
+
+    def stem_of(self, word: str) -> str | None:
+        """The stem a query word stands for: its own when the help center uses the word, else the longest
+        known stem it starts with (what the site's script does too, without a stemmer of its own)."""
+        stem = self.lexicon.get(word)
+        if stem is not None:
+            return stem
+        for n in range(len(word), max(4, len(word) - 4) - 1, -1):
+            if word[:n] in self.postings:
+                return word[:n]
+        return None
 
 
 def _plain(markdown: str) -> str:
@@ -330,6 +343,7 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
         for term, entries in sorted(raw.items())
     }
     index.lexicon = dict(sorted(index.lexicon.items()))
+    index.prefixes = _shard_prefixes(index)
     return index
 
 
@@ -369,7 +383,7 @@ def query_terms(index: LanguageIndex, query: str, analyzer: Analyzer | None = No
                             if stem in index.postings:
                                 options[stem] = max(options.get(stem, 0.0), SYNONYM_WEIGHT)
         for word in words[i : i + span]:
-            stem = index.lexicon.get(word) or analyzer.stem(word)
+            stem = index.stem_of(word)
             if stem in index.postings:
                 # A guessed spelling counts less than a word the customer actually typed.
                 options[stem] = max(options.get(stem, 0.0), FUZZY_WEIGHT if word in corrected else 1.0)
@@ -387,16 +401,20 @@ def query_terms(index: LanguageIndex, query: str, analyzer: Analyzer | None = No
 
 def _correct(index: LanguageIndex, analyzer: Analyzer, word: str) -> str:
     """A word the help center never uses, but one edit away from one it does, becomes that word."""
-    if word in index.lexicon or analyzer.stem(word) in index.postings or len(word) < 4:
+    if len(word) < 4 or word in index.lexicon:
         return word
     close = _closest_words(index, word)
-    return close[0] if close else word
+    return close[0] if close else word  # else stem_of() looks for a known stem it starts with
 
 
 def _closest_words(index: LanguageIndex, word: str) -> list[str]:
+    """Words of the help center within one edit (two for long words), among those filed with `word`."""
     limit = 1 if len(word) < 8 else 2
     found = []
+    shard = shard_of(word, index.prefixes)
     for other in index.lexicon:
+        if shard_of(other, index.prefixes) != shard:
+            continue
         if abs(len(other) - len(word)) <= limit:
             d = OSA.distance(word, other, score_cutoff=limit)
             if d <= limit:
@@ -520,7 +538,7 @@ def shard_of(word: str, prefixes: set[str]) -> str:
 
 def export_index(index: LanguageIndex) -> dict[str, str]:
     """Files under `search/<lang>/`: a small manifest, word shards and document chunks."""
-    prefixes = _shard_prefixes(index)
+    prefixes = index.prefixes or _shard_prefixes(index)
     shards: dict[str, dict[str, dict[str, object]]] = defaultdict(lambda: {"w": {}, "p": {}})
     for word, stem in index.lexicon.items():
         if stem in index.postings:

@@ -190,7 +190,7 @@ def test_tutorial_steps_are_numbered_with_duration_and_difficulty(make_site):
 def test_home_shows_categories_products_and_the_most_bundled_articles(make_site):
     site = build(make_site)
     html = (site / "index.html").read_text()
-    assert 'id="kb-search"' in html and 'action="search.html"' in html
+    assert 'id="kb-search"' in html and 'action="search/"' in html
     assert "Setting up</span>" in html
     assert 'href="start/kettle/"' in html and "Just bought a <strong>Kettle</strong>?" in html
     popular = html[html.index('class="kb-popular"') :]

@@ -107,17 +107,29 @@
     var self = this, weights = this.m.weights;
     var raw = this.words(query);
     var shards = await Promise.all(raw.map(function (w) { return self.shard(self.shardOf(w)); }));
-    var corrected = new Set();
-    var words = raw.map(function (w, i) {
-      var lex = shards[i].w;
-      if (lex[w] || w.length < 4) return w;
+    var corrected = new Set(), stemmed = {};
+    /* A form the help center never uses stands for the longest known stem it starts with. */
+    async function knownStemOf(word) {
+      for (var n = word.length; n >= Math.max(4, word.length - 4); n--) {
+        var stem = word.slice(0, n);
+        if ((await self.postings(stem)) !== null) return stem;
+      }
+      return "";
+    }
+    var words = [];
+    for (var r = 0; r < raw.length; r++) {
+      var w = raw[r], lex = shards[r].w;
+      if (lex[w] || w.length < 4) { words.push(w); continue; }
       var guess = closest(w, Object.keys(lex))[0];
-      if (guess) corrected.add(guess);
-      return guess || w;
-    });
+      if (guess) { corrected.add(guess); words.push(guess); continue; }
+      var ownStem = await knownStemOf(w);
+      if (ownStem) stemmed[w] = ownStem;
+      words.push(w);
+    }
     var lastOpen = words.length > 0 && !/\s$/.test(query);
     var terms = [], i = 0;
     async function stemOf(w) {
+      if (stemmed[w]) return stemmed[w];
       var s = await self.shard(self.shardOf(w));
       return s.w[w] || null;
     }
