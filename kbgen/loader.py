@@ -253,11 +253,25 @@ def _front_matter(src: _Source, problems: Problems) -> tuple[YamlDoc, int, str] 
 
 def _unknown_fields(src: _Source, doc: YamlDoc, allowed: tuple[str, ...], problems: Problems) -> None:
     for key in doc.data:
-        if key in allowed or key in PASSTHROUGH_FIELDS:
+        if key in PASSTHROUGH_FIELDS:
+            _passthrough(src, doc, key, problems)
+            continue
+        if key in allowed:
             continue
         hint = difflib.get_close_matches(str(key), allowed, n=1)
         suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
         problems.warning(src.abs_path, doc.line_of(key), f"unknown field '{key}'{suffix}")
+
+
+def _passthrough(src: _Source, doc: YamlDoc, key: str, problems: Problems) -> None:
+    """Fields MkDocs reads itself: a wrong type would crash the page instead of being reported."""
+    value = doc.data[key]
+    if key == "template" and not (isinstance(value, str) and re.fullmatch(r"\w[\w.-]*(/\w[\w.-]*)*\.html", value)):
+        problems.error(src.abs_path, doc.line_of(key), "'template' must name a theme template, like 'main.html'")
+    elif key == "hide" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        problems.error(src.abs_path, doc.line_of(key), "'hide' must be a list, like [toc]")
+    elif key == "search" and not isinstance(value, dict):
+        problems.error(src.abs_path, doc.line_of(key), "'search' must be a mapping, like {exclude: true}")
 
 
 class _Fields:

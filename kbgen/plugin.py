@@ -274,6 +274,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         obj = self.pages.get(page.file.src_uri)
+        chosen = page.meta.get("template")
+        if (
+            isinstance(obj, Article)
+            and chosen
+            and not any(os.path.isfile(os.path.join(d, chosen)) for d in config.theme.dirs)
+        ):
+            where = f"{display_path(self.settings.docs_dir / obj.path)}:{obj.line_of.get('template', 1)}"
+            raise PluginError(f"{where}: template '{chosen}' is not in the theme")
         if isinstance(obj, Article):
             self._use_template(page, "article.html")
             assert self.kb is not None
@@ -456,7 +464,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         return entries
 
     def _search_contact(self, lang: str) -> str:
-        """"Contact support" after a search with no result: the query goes along ({query} in the URL)."""
+        """ "Contact support" after a search with no result: the query goes along ({query} in the URL)."""
         options = self.config
         if options.contact_url:
             href = options.contact_url.replace("{id}", "").replace("{lang}", quote(lang, safe=""))

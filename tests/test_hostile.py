@@ -24,18 +24,48 @@ CASES: list[tuple[str, str | bytes, str]] = [
     ("alias-bomb", "---\nid: 1\ntitle: T\n" + BOMB + "---\n", ":9: error: YAML expands to more than 100000 values"),
     ("deep-nesting", "---\nid: 1\ntitle: T\nx: " + "[" * 5000 + "]" * 5000 + "\n---\n", ":4: error: YAML is nested"),
     ("nul-byte", "---\nid: 1\ntitle: T\n---\nA\x00B\n", ":5: error: file contains a NUL byte"),
-    ("invalid-utf8", b"---\nid: 1\ntitle: \xff\xfe\n---\n", ":3: error: file is not UTF-8 text (byte 0xff cannot be decoded)"),
-    ("unclosed-front-matter", "---\nid: 1\ntitle: T\n", ":1: error: front matter opened with '---' on line 1 is never closed"),
+    (
+        "invalid-utf8",
+        b"---\nid: 1\ntitle: \xff\xfe\n---\n",
+        ":3: error: file is not UTF-8 text (byte 0xff cannot be decoded)",
+    ),
+    (
+        "unclosed-front-matter",
+        "---\nid: 1\ntitle: T\n",
+        ":1: error: front matter opened with '---' on line 1 is never closed",
+    ),
     ("id-dotdot", article("../../etc/passwd", "T"), ":2: error: invalid id '../../etc/passwd'"),
     ("id-absolute", article("/etc/passwd", "T"), ":2: error: invalid id '/etc/passwd'"),
-    ("alias-dotdot", article(1, "T", aliases="['../../outside']"), ":4: error: alias '../../outside' contains '.' or '..'"),
-    ("alias-absolute", article(1, "T", aliases="[/etc/cron.d/x]"), ":4: error: alias '/etc/cron.d/x' is an absolute path"),
+    (
+        "alias-dotdot",
+        article(1, "T", aliases="['../../outside']"),
+        ":4: error: alias '../../outside' contains '.' or '..'",
+    ),
+    (
+        "alias-absolute",
+        article(1, "T", aliases="[/etc/cron.d/x]"),
+        ":4: error: alias '/etc/cron.d/x' is an absolute path",
+    ),
     ("alias-url", article(1, "T", aliases="['https://evil.example/']"), ":4: error: alias 'https://evil.example/' is"),
-    ("alias-backslash", article(1, "T", aliases="['..\\\\..\\\\x']"), ":4: error: alias '..\\\\..\\\\x' is an absolute path"),
-    ("python-tag", "---\nid: 1\ntitle: !!python/object/apply:os.system ['echo pwned']\n---\n", ":3: error: malformed YAML"),
+    (
+        "alias-backslash",
+        article(1, "T", aliases="['..\\\\..\\\\x']"),
+        ":4: error: alias '..\\\\..\\\\x' is an absolute path",
+    ),
+    (
+        "python-tag",
+        "---\nid: 1\ntitle: !!python/object/apply:os.system ['echo pwned']\n---\n",
+        ":3: error: malformed YAML",
+    ),
     ("not-a-mapping", "---\n- 1\n- 2\n---\n", ":2: error: front matter must be a mapping of fields, not list"),
     ("scalar-front-matter", "---\njust text\n---\n", ":2: error: front matter must be a mapping of fields, not text"),
-    ("huge-title-type", article(1, "[1, 2, {a: b}]"), ":3: error: 'title' must be text, not a list"),
+    ("huge-title-type", article(1, "[1, 2, {a: b}]", summary="S."), ":3: error: 'title' must be text, not a list"),
+    ("template-not-text", article(1, "T", template="[a, b]"), ":4: error: 'template' must name a theme template"),
+    (
+        "template-path",
+        article(1, "T", template="../../../etc/passwd"),
+        ":4: error: 'template' must name a theme template",
+    ),
     ("bad-bool", article(1, "T", draft="maybe"), ":4: error: 'draft' must be true or false"),
     ("duplicate-key", "---\nid: 1\ntitle: A\ntitle: B\n---\n", ":4: error: field 'title' is given twice"),
 ]
@@ -78,7 +108,9 @@ def test_html_in_titles_and_summaries_is_escaped_everywhere_html_is_written(make
                 "    bundles:\n      shipped: [1]\n      delivered: [1]\n      day-7: [1]\n"
             ),
             "content/en/cat/index.md": f"---\ntitle: {hostile}\ndescription: {hostile}\n---\n",
-            "content/en/cat/a.md": article(1, hostile, "## Question?\n\nAnswer.\n", summary=hostile, type="faq", tags="[x]"),
+            "content/en/cat/a.md": article(
+                1, hostile, "## Question?\n\nAnswer.\n", summary=hostile, type="faq", tags="[x]"
+            ),
             "content/en/cat/b.md": article(2, "Other", "Text.\n", tags="[x]", summary=hostile),
         }
     )
@@ -115,7 +147,9 @@ def _yaml(fields: dict) -> str:
 def test_loading_never_raises_whatever_the_files_hold(tmp_path, fields, body, raw):
     docs = tmp_path / "fuzz"
     (docs / "en").mkdir(parents=True, exist_ok=True)
-    (docs / "en" / "a.md").write_text("---\n" + _yaml(fields) + "---\n" + body, encoding="utf-8", errors="surrogatepass")
+    (docs / "en" / "a.md").write_text(
+        "---\n" + _yaml(fields) + "---\n" + body, encoding="utf-8", errors="surrogatepass"
+    )
     (docs / "en" / "b.md").write_bytes(raw)
     kb = load_content(Settings(docs))
     for p in kb.problems:
@@ -124,7 +158,7 @@ def test_loading_never_raises_whatever_the_files_hold(tmp_path, fields, body, ra
 
 def _files_outside_site(root: Path) -> set[str]:
     found = set()
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, _dirnames, filenames in os.walk(root):
         rel = Path(dirpath).relative_to(root)
         if rel.parts[:1] in (("site",),):
             continue
@@ -143,3 +177,11 @@ def test_a_build_never_writes_outside_the_site_folder(make_site, fields, body):
     assert result.exit_code in (0, 1)
     assert "Traceback" not in result.stderr
     assert _files_outside_site(root) <= before
+
+
+def test_a_template_the_theme_lacks_is_an_error_with_its_line(make_site):
+    make_site({"content/en/a.md": article(1, "A", template="nowhere.html")})
+    result = run("build")
+    assert result.exit_code == 1
+    assert "content/en/a.md:4: template 'nowhere.html' is not in the theme" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -63,7 +63,9 @@ def test_deleting_an_article_on_purpose_needs_a_redirect_target(make_site):
     (root / "content/en/setup/descale.md").unlink()
     result = run("check")
     assert result.exit_code == 1
-    assert any("published URL /setup/descale/ would no longer lead anywhere: article 2 is gone." in x for x in result.lines)
+    assert any(
+        "published URL /setup/descale/ would no longer lead anywhere: article 2 is gone." in x for x in result.lines
+    )
     assert any("kbgen urls --retire setup/descale/ --to <URL or article id>" in x for x in result.lines)
     retired = run("urls", "--retire", "2", "--to", "3")
     assert retired.exit_code == 0, retired.stderr
