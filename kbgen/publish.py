@@ -11,6 +11,7 @@ import html
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -79,9 +80,24 @@ def _swap_in(staging: Path, target: Path) -> None:
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.kbgen-old-", dir=target.parent))
         os.rename(target, old / target.name)
         os.rename(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_in_background(old)
     else:
         os.rename(staging, target)
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Delete the previous site without making the build wait (thousands of files take seconds)."""
+    rm = shutil.which("rm")
+    if rm and os.name == "posix":
+        subprocess.Popen(  # noqa: S603 - a fixed program on a folder we created
+            [rm, "-rf", str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def serve_site(

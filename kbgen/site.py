@@ -6,6 +6,7 @@ itself, so a page's HTML does not grow with the number of articles.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -74,6 +75,7 @@ class SiteMap:
     _children: dict[tuple[str, str | None], list[Category]] = field(default_factory=dict)
     _position: dict[tuple[str, str], int] = field(default_factory=dict)
     _by_topic: dict[tuple[str, str], list[Article]] = field(default_factory=dict)
+    _starts: dict[tuple[str, str], ProductStart] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.locales is None:
@@ -81,9 +83,9 @@ class SiteMap:
         for a in self.kb.published(self.audience):
             self._by_category.setdefault((a.lang, a.category), []).append(a)
             # products and tags index the articles, so related() never scans the whole knowledge base
-            for p in a.products:
+            for p in dict.fromkeys(a.products):
                 self._by_topic.setdefault((a.lang, "p:" + p), []).append(a)
-            for t in a.tags:
+            for t in dict.fromkeys(a.tags):
                 self._by_topic.setdefault((a.lang, "t:" + t), []).append(a)
         for articles in self._by_category.values():
             articles.sort(key=_article_order)
@@ -169,22 +171,21 @@ class SiteMap:
         """Articles sharing the most products and tags; ties go to the same category, then by title."""
         if not article.products and not article.tags:
             return ()
+        # A shared product counts twice, a shared tag once: summed over the topic lists, no pairwise sets.
         scores: Counter[str] = Counter()
-        candidates: dict[str, Article] = {}
-        products, tags = set(article.products), set(article.tags)
         pool: dict[str, Article] = {}
-        for key in [f"p:{p}" for p in sorted(products)] + [f"t:{t}" for t in sorted(tags)]:
-            for other in self._by_topic.get((article.lang, key), ()):
-                pool.setdefault(other.path, other)
-        for other in pool.values():
-            if other.id == article.id:
-                continue
-            score = 2 * len(products & set(other.products)) + len(tags & set(other.tags))
-            if score:
-                scores[other.id] = score * 2 + (other.category == article.category)
-                candidates[other.id] = other
-        ranked = sorted(candidates.values(), key=lambda a: (-scores[a.id], a.title.lower(), a.id))
-        return tuple(ranked[:limit])
+        for weight, prefix, values in ((2, "p:", set(article.products)), (1, "t:", set(article.tags))):
+            for value in values:
+                for other in self._by_topic.get((article.lang, prefix + value), ()):
+                    scores[other.path] += weight
+                    pool[other.path] = other
+        pool.pop(article.path, None)
+        rank = {path: scores[path] * 2 + (other.category == article.category) for path, other in pool.items()}
+        # Only the candidates that can reach the top `limit` need their titles compared.
+        floor = min(heapq.nlargest(limit, rank.values()), default=0)
+        finalists = [pool[path] for path, r in rank.items() if r >= floor]
+        finalists.sort(key=lambda a: (-rank[a.path], a.title.lower(), a.id))
+        return tuple(finalists[:limit])
 
     def nearby(self, article: Article, limit: int = 7) -> tuple[tuple[Article, ...], int]:
         """A window of at most `limit` articles of the article's category around it, and the category's size.
@@ -243,6 +244,12 @@ class SiteMap:
         return None
 
     def product_start(self, product: Product, lang: str) -> ProductStart:
+        key = (product.id, lang)
+        if key not in self._starts:  # asked for by the home page, the start pages and the switcher alike
+            self._starts[key] = self._product_start(product, lang)
+        return self._starts[key]
+
+    def _product_start(self, product: Product, lang: str) -> ProductStart:
         kb = self.kb
         stages = []
         seen: set[str] = set()
@@ -258,8 +265,8 @@ class SiteMap:
         def extra(language: str) -> list[Article]:
             found = [
                 a
-                for a in kb.published(self.audience, language)
-                if product.id in a.products and a.id not in seen and a.type in ("faq", "troubleshooting")
+                for a in self._by_topic.get((language, f"p:{product.id}"), ())
+                if a.id not in seen and a.type in ("faq", "troubleshooting")
             ]
             return sorted(found, key=_article_order)
 

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""kbgen against stock MkDocs and the Python-Markdown floor, on the same Markdown, in the same run.
+
+    python3 benchmarks/bench_build.py [--sizes 2000,10000] [--langs en,fr] [--runs 3] [--no-mkdocs]
+
+For each size it writes a corpus with ../shared/bench/gen_corpus.py (kept in
+/tmp between runs), then times, as separate processes:
+
+- `kbgen build` with every feature on (theme, search index, bundles, catalog,
+  redirects, languages, the URL ledger);
+- stock `mkdocs build` (its own `mkdocs` theme and search) over the default language;
+- the floor: Python-Markdown converting the same default-language files, nothing else;
+- `kbgen check`, `kbgen link` (first run, then with its index cached) and `kbgen bundle`.
+
+It prints the median of `--runs` runs, the peak memory of each process, and
+the ratios the targets are stated in. Machines are noisy: compare ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GEN = HERE.parent.parent / "shared" / "bench" / "gen_corpus.py"
+
+KBGEN_YML = """\
+site_name: Bench
+site_url: https://kb.example.com/
+docs_dir: content
+theme:
+  name: kb
+plugins:
+  - kbgen:
+      languages: [{langs}]
+markdown_extensions: [toc, admonition, attr_list, tables, fenced_code, def_list, sane_lists, md_in_html]
+"""
+
+FLOOR = """\
+import sys, pathlib, markdown
+md = markdown.Markdown(extensions=["toc", "admonition", "attr_list", "tables", "fenced_code", "def_list",
+                                   "sane_lists", "md_in_html"])
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.md")):
+    md.reset().convert(path.read_text(encoding="utf-8"))
+"""
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(seconds, peak resident MB) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def median_of(runs: int, cmd: list[str], cwd: Path, before=None) -> tuple[float, float]:
+    times, peaks = [], []
+    for _ in range(runs):
+        if before:
+            before()
+        t, m = run(cmd, cwd)
+        times.append(t)
+        peaks.append(m)
+    return statistics.median(times), max(peaks)
+
+
+def corpus(n: int, langs: str) -> Path:
+    out = Path(tempfile.gettempdir()) / f"kbgen-bench-{n}-{langs.replace(',', '_')}"
+    if not (out / "content" / "products.yml").is_file():
+        subprocess.run([sys.executable, str(GEN), str(out), "-n", str(n), "--langs", langs], check=True)
+    (out / "mkdocs.yml").write_text(KBGEN_YML.format(langs=", ".join(langs.split(","))), encoding="utf-8")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="2000", help="comma-separated article counts (default language)")
+    ap.add_argument("--langs", default="en,fr")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-mkdocs", action="store_true", help="skip stock MkDocs (slow on large corpora)")
+    a = ap.parse_args()
+    py = sys.executable
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    for n in (int(x) for x in a.sizes.split(",")):
+        root = corpus(n, a.langs)
+        default = a.langs.split(",")[0]
+        ledger = root / "published-urls.txt"
+        cache = root / ".kbgen-cache"
+
+        def fresh(ledger: Path = ledger) -> None:
+            ledger.unlink(missing_ok=True)  # every run publishes as if for the first time
+
+        r: dict[str, tuple[float, float]] = {}
+        r["kbgen build"] = median_of(a.runs, [py, "-m", "kbgen.cli", "build", "-q", "-d", "site-kbgen"], root, fresh)
+        if not a.no_mkdocs:
+            r["mkdocs build"] = median_of(
+                a.runs, [py, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-plain.yml", "-d", "site-plain"], root
+            )
+        r["markdown floor"] = median_of(a.runs, [py, "-c", FLOOR, str(root / "content" / default)], root)
+        r["kbgen check"] = median_of(a.runs, [py, "-m", "kbgen.cli", "check"], root)
+
+        def no_cache(cache: Path = cache) -> None:
+            for f in cache.glob("link-*.pickle"):
+                f.unlink()
+
+        r["kbgen link (cold)"] = median_of(a.runs, [py, "-m", "kbgen.cli", "link", "descale battery"], root, no_cache)
+        r["kbgen link"] = median_of(a.runs, [py, "-m", "kbgen.cli", "link", "descale battery"], root)
+        r["kbgen bundle"] = median_of(a.runs, [py, "-m", "kbgen.cli", "bundle", "--sku", "SKU-0001-A"], root)
+        results[n] = r
+        articles = sum(1 for _ in (root / "content").rglob("*.md")) - len(a.langs.split(","))
+        print(f"\n{n} articles per default language ({articles} files, languages {a.langs}), median of {a.runs}:")
+        for name, (t, m) in r.items():
+            print(f"  {name:<18} {t:8.2f} s   peak {m:7.0f} MB")
+        build = r["kbgen build"][0]
+        if "mkdocs build" in r:
+            print(f"  kbgen / stock MkDocs     {build / r['mkdocs build'][0]:.3f}   (target ≤ 0.15)")
+        print(f"  kbgen / Markdown floor   {build / r['markdown floor'][0]:.2f}    (target ≤ 2.5)")
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        ratio = results[large]["kbgen build"][0] / results[small]["kbgen build"][0]
+        print(f"\nkbgen build {large} / {small}: {ratio:.2f} (target ≤ 5.5 for 10,000 / 2,000)")
+
+
+if __name__ == "__main__":
+    main()
