@@ -37,6 +37,12 @@ def _setup_logging(quiet: bool = False, verbose: bool = False) -> None:
     logger.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
 
 
+def _check_choice(value: str | None, allowed: tuple[str, ...], option: str) -> None:
+    """A usage error (exit 2) that lists the valid values, for choices only the content knows."""
+    if value is not None and value not in allowed:
+        raise click.BadParameter(f"'{value}' is not one of: {', '.join(allowed)}", param_hint=option)
+
+
 def _fail(message: str, status: int = 1) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(status)
@@ -123,10 +129,7 @@ def new(kind: str, title: str, category: str | None, lang: str | None, config_fi
 
     try:
         kb = load(config_file)
-        if lang is not None and lang not in kb.languages:
-            raise click.BadParameter(
-                f"'{lang}' is not a language of this help center ({', '.join(kb.languages)})", param_hint="--lang"
-            )
+        _check_choice(lang, kb.languages, "--lang")
         path = new_article(kb, kind, title, category=category, lang=lang)
     except KbgenError as exc:
         _fail(str(exc))
@@ -170,10 +173,8 @@ def bundle(
         return
     if kb.errors:
         _fail(f"the content has {len(kb.errors)} errors; run 'kbgen check' to see them")
-    if lang is not None and lang not in kb.languages:
-        raise click.BadParameter(f"'{lang}' is not one of: {', '.join(kb.languages)}", param_hint="--lang")
-    if stage is not None and stage not in kb.stages:
-        raise click.BadParameter(f"'{stage}' is not one of: {', '.join(kb.stages)}", param_hint="--stage")
+    _check_choice(lang, kb.languages, "--lang")
+    _check_choice(stage, kb.stages, "--stage")
     found, unknown = kb.bundler.for_order(list(skus), lang, stage)
     for sku in unknown:
         click.echo(f"{'Error' if strict else 'Warning'}: unknown SKU '{sku}', skipped", err=True)
@@ -205,8 +206,7 @@ def translations(lang: str | None, fmt: str, config_file: str) -> None:
     except KbgenError as exc:
         _fail(str(exc))
         return
-    if lang is not None and lang not in kb.languages:
-        raise click.BadParameter(f"'{lang}' is not one of: {', '.join(kb.languages)}", param_hint="--lang")
+    _check_choice(lang, kb.languages, "--lang")
     docs = kb.settings.docs_dir
     report = [s for s in translation_status(kb) if lang in (None, s.lang)]
     if fmt == "json":
@@ -279,8 +279,7 @@ def link_command(query: str, lang: str | None, limit: int, fmt: str, config_file
     except KbgenError as exc:
         _fail(str(exc))
         return
-    if lang is not None and lang not in index.languages:
-        raise click.BadParameter(f"'{lang}' is not one of: {', '.join(index.languages)}", param_hint="--lang")
+    _check_choice(lang, index.languages, "--lang")
     results = link(index, query, lang, limit)
     if fmt == "json":
         data = {"query": query, "lang": lang or index.default_language, "ranking": "words", "results": results}

@@ -109,7 +109,12 @@ def new_article(
     slug = slug_for(title) or f"article-{article_id}"
     path = folder / f"{slug}.md"
     text = render_article(kind, article_id, title, today or date.today())
-    folder.mkdir(parents=True, exist_ok=True)
+    return write_new_file(path, text)
+
+
+def write_new_file(path: Path, text: str) -> Path:
+    """Create `path` with `text`; a writer's existing file is never touched (KbgenError instead)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(path, "x", encoding="utf-8") as out:
             out.write(text)

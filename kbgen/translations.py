@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from .markdown_scan import anchor_headings, map_links
 from .model import Article, KnowledgeBase
 from .problems import KbgenError, display_path
+from .scaffold import write_new_file
 
 HASH_LENGTH = 12
 
@@ -102,13 +103,7 @@ def translate(kb: KnowledgeBase, article_id: str, lang: str, today: date | None 
             "",
         ]
     ) + anchor_headings(source.body.lstrip("\n"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(path, "x", encoding="utf-8") as out:
-            out.write(text)
-    except FileExistsError:
-        raise KbgenError(f"{display_path(path)} already exists; nothing was written") from None
-    return path
+    return write_new_file(path, text)
 
 
 def localize_links(kb: KnowledgeBase, article: Article, markdown: str) -> str:
