@@ -34,8 +34,27 @@ def small_kb() -> dict[str, str]:
         "content/en/faq/kettle-faq.md": article(
             1002, "Kettle FAQ", "## Is it loud?\n\nNo.\n\n## Can I boil milk?\n\nNo.\n", type="faq", products="[kettle]"
         ),
-        "content/en/faq/internal.md": article(1003, f"Refund rules {SECRET}", f"Body {SECRET}\n", audience="internal"),
-        "content/en/faq/draft.md": article(1004, f"Coming soon {SECRET}", f"Body {SECRET}\n", draft=True),
+        "content/en/faq/internal.md": article(
+            1003,
+            f"Refund rules {SECRET}",
+            f"## Question {SECRET}?\n\nBody {SECRET}\n",
+            audience="internal",
+            type="faq",
+            summary=f"Summary {SECRET}.",
+            tags=f"[{SECRET.lower()}]",
+            products="[kettle]",
+            aliases=f"[old/{SECRET.lower()}]",
+        ),
+        "content/en/faq/draft.md": article(
+            1004,
+            f"Coming soon {SECRET}",
+            f"Body {SECRET}\n",
+            draft=True,
+            summary=f"Summary {SECRET}.",
+            tags=f"[{SECRET.lower()}]",
+            products="[kettle]",
+            aliases=f"[draft/{SECRET.lower()}]",
+        ),
     }
 
 
@@ -89,7 +108,13 @@ def test_the_build_writes_pages_short_links_aliases_and_catalog(make_site):
 def test_drafts_and_internal_articles_never_reach_the_public_build(make_site):
     root = make_site(small_kb())
     assert run("build").exit_code == 0
+    # Pages, search index, sitemap, catalog, llms.txt, Markdown copies, feed, bundles, redirects: every file.
+    kinds = {p.suffix for p in (root / "site").rglob("*") if p.is_file()}
+    assert {".html", ".json", ".xml", ".txt", ".md", ".liquid"} <= kinds
+    assert (root / "site/_redirects").is_file() and (root / "site/bundles/feed.json").is_file()
     assert SECRET not in all_text(root / "site")
+    assert SECRET.lower() not in all_text(root / "site").lower()
+    assert SECRET.lower() not in (root / "published-urls.txt").read_text().lower()
     assert not (root / "site/a/1003").exists()
     assert not (root / "site/a/1004").exists()
 
