@@ -11,6 +11,7 @@ import html
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -148,6 +149,7 @@ def serve_site(
             return errors.inject(content)
 
     server = Server(builder=builder, host=host, port=port, root=str(served), mount_path=mount_path)
+    signal.signal(signal.SIGTERM, _interrupt)  # a terminated preview cleans up like Ctrl-C
     try:
         builder(config)
         server.watch(config.docs_dir)
@@ -164,6 +166,10 @@ def serve_site(
     finally:
         config.plugins.on_shutdown()
         shutil.rmtree(served, ignore_errors=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _replace_contents(served: Path, staging: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -43,12 +44,15 @@ def test_a_broken_edit_keeps_the_last_good_build_and_shows_the_error(tmp_path: P
         {"mkdocs.yml": MKDOCS_YML.format(options=""), "content/en/a.md": article(1, "Kettle care", "First.\n")},
     )
     port = free_port()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kbgen.cli", "serve", "-a", f"127.0.0.1:{port}"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     url = f"http://127.0.0.1:{port}/a/"
     try:
@@ -68,3 +72,4 @@ def test_a_broken_edit_keeps_the_last_good_build_and_shows_the_error(tmp_path: P
     assert "still serving the last good build" in output
     assert "Traceback" not in output
     assert not (tmp_path / "published-urls.txt").exists(), "a preview never writes the URL ledger"
+    assert not list(scratch.glob("kbgen-serve-*")), "a terminated preview removes its temporary site"
