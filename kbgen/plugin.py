@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
 from mkdocs.utils.templates import TemplateContext
 
-from . import ledger, seo
+from . import ledger, parallel, seo
 from .bundle_site import bundle_outputs
 from .catalog import render_catalog
 from .i18n import Locales, Strings
@@ -137,6 +137,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.kb: KnowledgeBase | None = None
         self.sitemap: SiteMap | None = None
         self.pages: dict[str, PageSource] = {}
+        self.prerendered: dict[str, parallel.Rendered] = {}
         self.faqs: dict[str, tuple[FaqItem, ...]] = {}
         self.theme_templates: frozenset[str] = frozenset()
         self.locales = Locales()
@@ -272,6 +273,23 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     # -- pages -----------------------------------------------------------------------------------
 
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Render the articles' Markdown on every core before MkDocs reads the pages one by one."""
+        self.prerendered = {}
+        articles = [src for src, obj in self.pages.items() if isinstance(obj, Article)]
+        workers = parallel.workers_wanted(len(articles))
+        # Only when no other plugin changes Markdown: the workers apply kbgen's own changes alone.
+        if workers and not self.is_serve and len(config.plugins.events["page_markdown"]) == 1:
+            self.prerendered = parallel.render_all(config, files, articles, self._article_markdown, workers)
+        return nav
+
+    def _article_markdown(self, src_uri: str, markdown: str) -> str:
+        """kbgen's changes to an article's Markdown before it is rendered."""
+        kb = self.kb
+        obj = self.pages[src_uri]
+        assert kb is not None and isinstance(obj, Article)
+        return localize_links(kb, obj, strip_title_heading(markdown))
+
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         obj = self.pages.get(page.file.src_uri)
         chosen = page.meta.get("template")
@@ -284,8 +302,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             raise PluginError(f"{where}: template '{chosen}' is not in the theme")
         if isinstance(obj, Article):
             self._use_template(page, "article.html")
-            assert self.kb is not None
-            return localize_links(self.kb, obj, strip_title_heading(markdown))
+            done = self.prerendered.pop(page.file.src_uri, None)
+            if done is not None:
+                parallel.use(page, done)
+            return self._article_markdown(page.file.src_uri, markdown)
         if isinstance(obj, Category):
             self._use_template(page, "category.html")
         elif isinstance(obj, Home):

@@ -23,7 +23,8 @@ table{border-collapse:collapse;width:100%;background:#fff;margin:8px 0 16px;font
 th,td{border:1px solid #d0d7de;padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#eef1f4}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .ok{background:#dafbe1}.warn{background:#fff8c5}.bad{background:#ffebe9}
-.muted{color:#59636e}.tag{display:inline-block;background:#eef1f4;border-radius:10px;padding:0 8px;margin:1px 2px;font-size:12px}
+.muted{color:#59636e}
+.tag{display:inline-block;background:#eef1f4;border-radius:10px;padding:0 8px;margin:1px 2px;font-size:12px}
 figure{margin:8px 0 16px;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:10px}
 figcaption{font-size:13px;color:#59636e;margin-bottom:4px}
 ul.examples{margin:4px 0 0;padding-left:18px}
@@ -43,7 +44,7 @@ def page(title: str, subtitle: str, body: str, lang: str = "en") -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="robots" content="noindex">\n'
         f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{esc(title)}</h1>\n<p class=\"sub\">{esc(subtitle)}</p>\n{body}</main>\n</body>\n</html>\n"
+        f'<h1>{esc(title)}</h1>\n<p class="sub">{esc(subtitle)}</p>\n{body}</main>\n</body>\n</html>\n'
     )
 
 
@@ -52,16 +53,21 @@ def cards(items: Iterable[tuple[str, object]]) -> str:
     return f'<div class="cards">{inner}</div>\n'
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: Sequence[int] = (), raw: bool = False,
-          classes: Sequence[str] | None = None) -> str:  # fmt: skip
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    numeric: Sequence[int] = (),
+    raw: bool = False,
+    classes: Sequence[str] | None = None,
+) -> str:
     """An HTML table; cells are escaped unless `raw` (then the caller escaped them)."""
     num = set(numeric)
-    head = "".join(f'<th{" class=n" if i in num else ""}>{esc(h)}</th>' for i, h in enumerate(headers))
+    head = "".join(f"<th{' class=n' if i in num else ''}>{esc(h)}</th>" for i, h in enumerate(headers))
     out = [f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"]
     for r, row in enumerate(rows):
         row_class = f' class="{classes[r]}"' if classes and classes[r] else ""
         cells = "".join(
-            f'<td{" class=n" if i in num else ""}>{cell if raw else esc(cell)}</td>' for i, cell in enumerate(row)
+            f"<td{' class=n' if i in num else ''}>{cell if raw else esc(cell)}</td>" for i, cell in enumerate(row)
         )
         out.append(f"<tr{row_class}>{cells}</tr>\n")
     out.append("</tbody>\n</table>\n")
@@ -72,8 +78,13 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def bar_chart(caption: str, rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[str] = (),
-              percent: bool = False, width: int = 720) -> str:  # fmt: skip
+def bar_chart(
+    caption: str,
+    rows: Sequence[tuple[str, Sequence[float]]],
+    series: Sequence[str] = (),
+    percent: bool = False,
+    width: int = 720,
+) -> str:
     """Horizontal bars, one row per label; several values in a row are stacked (legend from `series`)."""
     if not rows:
         return ""
@@ -85,7 +96,7 @@ def bar_chart(caption: str, rows: Sequence[tuple[str, Sequence[float]]], series:
     legend_h = 22 if len(series) > 1 else 0
     height = legend_h + len(rows) * (bar_h + gap) + gap
     out = [
-        f'<figure><figcaption>{esc(caption)}</figcaption>'
+        f"<figure><figcaption>{esc(caption)}</figcaption>"
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{esc(caption)}" width="100%" '
         f'viewBox="0 0 {width} {height}" font-family="system-ui,sans-serif" font-size="12">'
     ]
@@ -98,7 +109,9 @@ def bar_chart(caption: str, rows: Sequence[tuple[str, Sequence[float]]], series:
     for n, (label, values) in enumerate(rows):
         y = legend_h + gap + n * (bar_h + gap)
         short = label if len(label) <= 40 else label[:39] + "…"
-        out.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end"><title>{esc(label)}</title>{esc(short)}</text>')
+        out.append(
+            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end"><title>{esc(label)}</title>{esc(short)}</text>'
+        )
         x = float(label_w)
         for i, value in enumerate(values):
             w = plot_w * value / top

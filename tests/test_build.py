@@ -208,3 +208,15 @@ def test_a_build_killed_in_the_middle_leaves_the_last_good_site_untouched(make_s
     assert after == before
     assert run("build").exit_code == 0, "the next build works despite the killed one's leftovers"
     assert "Changed title" in (root / "site/setup/first-boil/index.html").read_text()
+
+
+def test_a_build_on_several_cores_writes_the_same_bytes_as_one_on_a_single_core(tmp_path):
+    def build(workers: str, out: str) -> None:
+        env = {**os.environ, "KBGEN_WORKERS": workers}
+        subprocess.run(
+            [sys.executable, "-m", "kbgen.cli", "build", "-q", "-d", str(tmp_path / out)], cwd=REPO, check=True, env=env
+        )
+
+    build("0", "serial")
+    build("2", "parallel")
+    assert _same_tree(tmp_path / "serial", tmp_path / "parallel")

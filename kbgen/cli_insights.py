@@ -1,0 +1,112 @@
+"""`kbgen gaps` and `kbgen report`: what to write next, and the health of what is written.
+
+Registered on the main command group at the end of `cli.py`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .problems import KbgenError
+
+CONFIG_HELP = "The site's MkDocs configuration."
+
+config_option = click.option(
+    "-f", "--config-file", type=click.Path(dir_okay=False), default="mkdocs.yml", show_default=True, help=CONFIG_HELP
+)
+
+
+def _fail(message: str, status: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(status)
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        path = Path(output)
+        if path.parent != Path(""):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{output}: cannot write the file ({exc.strerror or exc})")
+    click.echo(f"Wrote {output}", err=True)
+
+
+@click.command()
+@click.argument("tickets", metavar="TICKETS.csv", type=click.Path(dir_okay=False))
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")
+@click.option("--lang", help="Language of every ticket (default: detected per ticket).")
+@click.option(
+    "--columns",
+    metavar="FIELD=HEADER,...",
+    help="Column names of the export, e.g. subject=Title,body=Description "
+    "(fields: id, subject, body, product, sku, tags, date).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Confidence from which a ticket counts as answered (default: calibrated, see kbgen/gaps.py).",
+)
+def gaps(
+    tickets: str,
+    config_file: str,
+    fmt: str,
+    output: str | None,
+    lang: str | None,
+    columns: str | None,
+    threshold: float | None,
+) -> None:
+    """Match a support-ticket export to the help center: topics with no article, bundle changes, coverage."""
+    from . import gaps as g
+    from .project import load
+
+    try:
+        mapping = g.parse_columns(columns)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--columns") from None
+    try:
+        kb = load(config_file)
+        if lang is not None and lang not in kb.languages:
+            raise click.BadParameter(f"'{lang}' is not one of: {', '.join(kb.languages)}", param_hint="--lang")
+        found = g.read_tickets(tickets, mapping)
+        if not found.tickets:
+            raise KbgenError(f"{tickets}: no ticket in the file")
+        result = g.analyze(kb, found, lang, threshold=g.THRESHOLD if threshold is None else threshold)
+    except KbgenError as exc:
+        _fail(str(exc))
+        return
+    text = {"json": g.format_json, "html": g.format_html}.get(fmt, g.format_text)(result)
+    _write(text, output)
+
+
+@click.command()
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")
+@click.option(
+    "--feedback",
+    type=click.Path(dir_okay=False),
+    help="JSON lines collected by the site's feedback endpoint (votes and zero-result searches).",
+)
+def report(config_file: str, fmt: str, output: str | None, feedback: str | None) -> None:
+    """Content health: coverage of bundles and translations, stale, orphan and unfiled articles, feedback."""
+    from . import report as r
+    from .project import load
+
+    try:
+        kb = load(config_file)
+        found = r.read_feedback(feedback) if feedback else None
+        data = r.health(kb, found)
+    except KbgenError as exc:
+        _fail(str(exc))
+        return
+    _write(r.format_json(data) if fmt == "json" else r.format_html(data), output)

@@ -1,0 +1,817 @@
+"""`kbgen gaps`: what customers ask that the help center does not answer yet.
+
+A support-ticket export (CSV) is matched, ticket by ticket, against the help
+center with the same word-based ranking as the site search and `kbgen link`
+(`search.build_index` + `search.search` on the ticket's subject and body, in the
+ticket's language). Greetings, thanks and order numbers are left out of the
+query first: they are in every ticket and say nothing about the question.
+
+**Answered** means: the best article's *confidence* is at least `THRESHOLD`.
+The ranking's raw score grows with the length of the ticket, so it is
+normalised:
+
+    confidence = score / ideal × (known / words)²
+
+where `ideal` is the score a document would get that held every word of the
+ticket at the highest weight any document of the help center gives it, and
+`known / words` is the share of the ticket's words the help center uses at all
+(a ticket about a "student discount" is mostly words no article uses). It is
+between 0 and 1. `THRESHOLD` was calibrated on `samples/tickets_labeled.csv`
+(156 hand-checked tickets of the demo shop, 19 of them questions the help
+center does not answer): at 0.25, 86 % of the tickets called answered are
+matched to the right article (precision) and 79 % of the answerable tickets are
+found (recall); see tests/test_gaps.py.
+
+The report then gives:
+
+- **gaps**: the unanswered tickets grouped by topic (TF-IDF cosine of stemmed
+  content words, greedy clustering against the groups' centroids, two passes),
+  biggest first, with keywords, example subjects and the closest article;
+- **bundle suggestions**: articles that answer at least `min_tickets` tickets
+  of a product but are in none of that product's post-purchase bundles, with
+  the stage to add them to (the stage that already holds that product's
+  articles of the same category, else any product's, else the last stage);
+- **coverage**: the share of tickets an existing article answers, overall and
+  per product (the product comes from the ticket's product or SKU column, else
+  from a product named in the ticket, else from the matched article when it is
+  about one product).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import Article, KnowledgeBase, Product
+from .problems import KbgenError
+from .search import Analyzer, LanguageIndex, _stopwords, build_index, fold, query_terms, score_docs
+
+THRESHOLD = 0.25
+MIN_TICKETS = 3  # an article must answer this many tickets of a product to be suggested for its bundle
+CLUSTER_SIMILARITY = 0.3
+MAX_EXAMPLES = 3
+
+FIELDS = ("id", "subject", "body", "product", "sku", "tags", "date")
+# Export headers of Zendesk, Freshdesk and Help Scout (and a few obvious others), lower case.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "ticket id", "ticket number", "conversation id", "number", "#", "ticket #", "conversation number"),
+    "subject": ("subject", "ticket subject", "title", "conversation subject"),
+    "body": (
+        "description",
+        "customer message",
+        "body",
+        "preview",
+        "message",
+        "first message",
+        "content",
+        "text",
+        "ticket description",
+    ),
+    "product": ("product", "product name", "product [list]", "products", "custom field product", "item"),
+    "sku": ("sku", "product sku", "skus", "item sku", "variant sku"),
+    "tags": ("tags", "tag", "labels"),
+    "date": (
+        "created at",
+        "created time",
+        "created",
+        "date",
+        "created_at",
+        "creation date",
+        "created date",
+        "date created",
+        "requested",
+    ),
+}
+
+# Words that are in every ticket and say nothing about its question: greetings, thanks, urgency.
+FILLER = {
+    "en": "hi hello hey dear team brightbrew thanks thank please pls plz help asap urgent regards kind cheers advance "
+    "good morning afternoon evening hope sorry again really just still already bought months month weeks week ago "
+    "days number since tried trying frustrating fine worked until anymore know would think seems ok also "
+    "customer service support",
+    "fr": "bonjour bonsoir salut merci cordialement svp aide avance madame monsieur depuis mois jours semaines "
+    "numéro urgent vraiment déjà encore",
+    "it": "ciao buongiorno buonasera salve grazie cordiali saluti aiuto mesi giorni numero urgente",
+    "ro": "bună buna ziua salut mulțumesc multumesc mulțumiri cu stimă ajutor luni zile număr urgent",
+}
+_NOISE = re.compile(r"\S+@\S+|https?://\S+|#?\b\d{4,}\b")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATE_DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+
+
+# -- reading the export --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    subject: str
+    body: str = ""
+    product: str = ""
+    sku: str = ""
+    tags: tuple[str, ...] = ()
+    date: str = ""  # YYYY-MM-DD when the export has a creation date
+    line: int = 0
+
+    @property
+    def text(self) -> str:
+        return f"{self.subject}\n{self.body}".strip()
+
+
+@dataclass
+class TicketFile:
+    path: str
+    tickets: list[Ticket]
+    columns: dict[str, str]  # field → header used
+    skipped: int = 0  # rows with neither subject nor body
+
+
+def parse_columns(spec: str | None) -> dict[str, str]:
+    """`subject=Title,body=Description` → {"subject": "Title", "body": "Description"}; ValueError if malformed."""
+    found: dict[str, str] = {}
+    for part in (spec or "").split(","):
+        if not part.strip():
+            continue
+        key, sep, header = part.partition("=")
+        key = key.strip().lower()
+        if not sep or not header.strip():
+            raise ValueError(f"'{part.strip()}' is not FIELD=HEADER")
+        if key not in FIELDS:
+            raise ValueError(f"unknown field '{key}' (one of: {', '.join(FIELDS)})")
+        found[key] = header.strip()
+    return found
+
+
+def _decode(data: bytes, path: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise KbgenError(f"{path}: not a CSV file (it is binary); export the tickets as CSV")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")  # spreadsheet exports on Windows
+
+
+def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
+def _date(value: str) -> str:
+    m = _DATE.search(value)
+    if m:
+        return m.group(0)
+    m = _DATE_DMY.search(value)
+    if m:  # 14/09/2026: day first, as Freshdesk and most of Europe write it
+        day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year}-{month:02d}-{day:02d}"
+    return ""
+
+
+def read_tickets(path: str | Path, columns: Mapping[str, str] | None = None) -> TicketFile:
+    """Tickets of a CSV export; KbgenError (naming the file) for anything that is not a usable ticket CSV."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise KbgenError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+    text = _decode(data, name)
+    if not text.strip():
+        raise KbgenError(f"{name}: the file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text[:8192]))
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise KbgenError(f"{name}: not a readable CSV file ({exc})") from None
+    lookup = {h.strip().lower(): i for i, h in reversed(list(enumerate(header)))}
+    chosen: dict[str, int] = {}
+    for key, wanted in (columns or {}).items():
+        if wanted.strip().lower() not in lookup:
+            raise KbgenError(
+                f"{name}: no column '{wanted}' for {key} (columns: {', '.join(h for h in header if h) or 'none'})"
+            )
+        chosen[key] = lookup[wanted.strip().lower()]
+    for key, aliases in COLUMN_ALIASES.items():
+        if key not in chosen:
+            found = next((lookup[a] for a in aliases if a in lookup), None)
+            if found is not None:
+                chosen[key] = found
+    if "subject" not in chosen:
+        shown = ", ".join(repr(h[:40]) for h in header[:12] if h.strip()) or "none"
+        raise KbgenError(
+            f"{name}: no subject column (columns found: {shown}); "
+            "is it a CSV export of tickets? Name the column with --columns subject=HEADER"
+        )
+    tickets: list[Ticket] = []
+    skipped = 0
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+
+            def cell(key: str, row: list[str] = row) -> str:
+                i = chosen.get(key)
+                return row[i].strip() if i is not None and i < len(row) else ""
+
+            subject, body = cell("subject"), cell("body")
+            if not subject and not body:
+                skipped += 1
+                continue
+            tickets.append(
+                Ticket(
+                    id=cell("id") or str(reader.line_num),
+                    subject=subject,
+                    body=body,
+                    product=cell("product"),
+                    sku=cell("sku"),
+                    tags=tuple(t for t in re.split(r"[,;\s]+", cell("tags")) if t),
+                    date=_date(cell("date")),
+                    line=reader.line_num,
+                )
+            )
+    except csv.Error as exc:
+        raise KbgenError(f"{name}:{reader.line_num}: not a readable CSV file ({exc})") from None
+    return TicketFile(name, tickets, {k: header[i] for k, i in sorted(chosen.items())}, skipped)
+
+
+# -- matching ------------------------------------------------------------------------------------
+
+
+def detect_language(text: str, languages: Sequence[str], default: str) -> str:
+    """The language among `languages` whose stop words the text uses most; the default one on a tie."""
+    words = Analyzer("").words(text)
+    best, best_count = default, 0
+    for lang in [default, *(x for x in languages if x != default)]:
+        stop = _stopwords(lang)
+        count = sum(1 for w in words if w in stop)
+        if count > best_count:
+            best, best_count = lang, count
+    return best
+
+
+def clean_query(text: str, lang: str) -> str:
+    """The ticket without e-mail addresses, links, order numbers and ticket filler words."""
+    filler = {fold(w) for w in FILLER.get(lang.split("-")[0], "").split()}
+    text = _NOISE.sub(" ", text)
+    words = re.findall(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+)*", text)
+    return " ".join(w for w in words if fold(w) not in filler)
+
+
+@dataclass
+class Match:
+    ticket: Ticket
+    lang: str
+    article_id: str | None  # the best article, answered or not
+    anchor: str
+    score: float
+    confidence: float
+    answered: bool
+    product: str | None = None
+    product_from: str = ""  # "column", "text", "article" or ""
+
+
+class Matcher:
+    """Matches tickets to articles with the search index of each language."""
+
+    def __init__(
+        self, kb: KnowledgeBase, indexes: Mapping[str, LanguageIndex] | None = None, threshold: float = THRESHOLD
+    ) -> None:
+        self.kb = kb
+        self.indexes = dict(indexes) if indexes is not None else build_index(kb, "public")
+        self.threshold = threshold
+        self._top: dict[str, dict[str, int]] = {}
+        self._analyzers: dict[str, Analyzer] = {}
+
+    def _top_impact(self, lang: str) -> dict[str, int]:
+        top = self._top.get(lang)
+        if top is None:
+            top = self._top[lang] = {s: max(imp) for s, (_, imp) in self.indexes[lang].postings.items() if imp}
+        return top
+
+    def language_of(self, ticket: Ticket) -> str:
+        usable = [x for x in self.kb.languages if self.indexes.get(x) and self.indexes[x].docs]
+        default = self.kb.default_language if self.kb.default_language in usable else (usable or [""])[0]
+        return detect_language(ticket.text, usable, default)
+
+    def match(self, ticket: Ticket, lang: str | None = None) -> Match:
+        lang = lang if lang in self.indexes else self.language_of(ticket)
+        index = self.indexes.get(lang)
+        if index is None or not index.docs:
+            return Match(ticket, lang, None, "", 0.0, 0.0, False)
+        query = clean_query(ticket.text, lang).strip() + " "  # a trailing space: no prefix search, as `kbgen link`
+        analyzer = self._analyzers.setdefault(lang, Analyzer(lang))
+        terms = query_terms(index, query, analyzer)
+        scores = score_docs(index, terms)
+        if not scores:
+            return Match(ticket, lang, None, "", 0.0, 0.0, False)
+        doc, score = min(scores.items(), key=lambda item: (-item[1], item[0]))  # search()'s first hit
+        top = self._top_impact(lang)
+        ideal = sum(max((top.get(s, 0) * w for s, w in options.items()), default=0.0) for options in terms)
+        known = sum(1 for options in terms if options)
+        confidence = min(1.0, score / ideal) * (known / len(terms)) ** 2 if ideal else 0.0
+        hit = index.docs[doc]
+        return Match(ticket, lang, hit.article_id, hit.anchor, score, confidence, confidence >= self.threshold)
+
+
+class ProductFinder:
+    """A ticket's product: its product or SKU column, else a product it names, else its matched article's."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        keys: dict[str, str] = {}
+        for p in kb.products:
+            for key in (p.id, *p.skus, *p.names.values()):
+                if key:
+                    keys.setdefault(fold(key).strip(), p.id)
+        self.keys = keys
+        # longest first, so "Roomie V3" wins over a shorter name it contains
+        names = sorted(keys, key=lambda k: (-len(k), k))
+        self._names = [(re.compile(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])"), keys[k]) for k in names if len(k) > 2]
+
+    def _lookup(self, value: str) -> str | None:
+        value = fold(value).strip()
+        if not value:
+            return None
+        if value in self.keys:
+            return self.keys[value]
+        for part in re.split(r"[,;/|]+|\s{2,}", value):
+            if part.strip() in self.keys:
+                return self.keys[part.strip()]
+        return self._named(value)
+
+    def _named(self, text: str) -> str | None:
+        found = {pid for pattern, pid in self._names if pattern.search(text)}
+        return found.pop() if len(found) == 1 else None
+
+    def find(self, match: Match) -> tuple[str | None, str]:
+        t = match.ticket
+        for value in (t.product, t.sku):
+            pid = self._lookup(value)
+            if pid:
+                return pid, "column"
+        pid = self._named(fold(t.text))
+        if pid:
+            return pid, "text"
+        if match.answered and match.article_id:
+            article = self.kb.article(match.article_id, match.lang) or self.kb.article(match.article_id)
+            if article is not None and len(article.products) == 1:
+                return article.products[0], "article"
+        return None, ""
+
+
+# -- grouping unanswered tickets -----------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    matches: list[Match]
+    keywords: list[str] = field(default_factory=list)
+
+
+def _bag(match: Match, analyzers: dict[str, Analyzer]) -> Counter[str]:
+    analyzer = analyzers.setdefault(match.lang, Analyzer(match.lang))
+    bag: Counter[str] = Counter()
+    for text, weight in ((match.ticket.subject, 2), (match.ticket.body, 1)):
+        for word in analyzer.words(clean_query(text, match.lang)):
+            if len(word) > 1 and not word.isdigit():
+                bag[f"{match.lang}:{analyzer.stem(word)}"] += weight
+    return bag
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float], norm_b: float) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(v * b.get(k, 0.0) for k, v in a.items())
+    norm_a = math.sqrt(sum(v * v for v in a.values()))
+    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
+
+
+def cluster(matches: Sequence[Match], similarity: float = CLUSTER_SIMILARITY) -> list[Group]:
+    """Similar tickets grouped: TF-IDF vectors of stemmed words, greedy clustering on cosine to the centroids."""
+    analyzers: dict[str, Analyzer] = {}
+    bags = [_bag(m, analyzers) for m in matches]
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    n = len(bags)
+    vectors = [{t: (1 + math.log(c)) * math.log(1 + n / df[t]) for t, c in bag.items()} for bag in bags]
+    order = sorted(range(n), key=lambda i: (-len(vectors[i]), matches[i].ticket.line, matches[i].ticket.id))
+    # First pass: each ticket joins the most similar group (its centroid follows its members) or starts one.
+    centroids: list[dict[str, float]] = []
+    norms: list[float] = []
+    for i in order:
+        vector = vectors[i]
+        if not vector:
+            continue
+        best, best_sim = -1, similarity
+        for c, centroid in enumerate(centroids):
+            sim = _cosine(vector, centroid, norms[c])
+            if sim >= best_sim and (best < 0 or sim > best_sim):
+                best, best_sim = c, sim
+        if best < 0:
+            centroids.append(dict(vector))
+            best = len(centroids) - 1
+            norms.append(0.0)
+        else:
+            for t, v in vector.items():
+                centroids[best][t] = centroids[best].get(t, 0.0) + v
+        norms[best] = math.sqrt(sum(v * v for v in centroids[best].values()))
+    # Second pass: every ticket moves to the final centroid it is most similar to (early ones joined young groups).
+    assignment = [-1] * n
+    for i in order:
+        if vectors[i]:
+            sims = [_cosine(vectors[i], c, norms[k]) for k, c in enumerate(centroids)]
+            assignment[i] = max(range(len(sims)), key=lambda k: (sims[k], -k))
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in sorted(range(n), key=lambda i: (matches[i].ticket.line, matches[i].ticket.id)):
+        members[assignment[i]].append(i)
+    groups = []
+    for c, idx in members.items():
+        weights: Counter[str] = Counter()
+        for i in idx:
+            for t, v in vectors[i].items():
+                weights[t] += v
+        keywords = [t for t, _ in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))][:4]
+        groups.append(Group([matches[i] for i in idx], keywords) if c >= 0 else Group([matches[i] for i in idx]))
+    groups.sort(key=lambda g: (-len(g.matches), g.keywords[:1], g.matches[0].ticket.line))
+    return groups
+
+
+def _surface_words(matches: Sequence[Match]) -> dict[str, str]:
+    """stem key → the word customers most often wrote for it (what a reader understands)."""
+    analyzers: dict[str, Analyzer] = {}
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in matches:
+        analyzer = analyzers.setdefault(m.lang, Analyzer(m.lang))
+        for word in analyzer.words(clean_query(m.ticket.text, m.lang)):
+            seen[f"{m.lang}:{analyzer.stem(word)}"][word] += 1
+    return {k: sorted(c.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0] for k, c in seen.items()}
+
+
+# -- the analysis --------------------------------------------------------------------------------
+
+
+def _stage_for(kb: KnowledgeBase, product: Product, article: Article) -> str:
+    """Where an article belongs in a product's bundles: beside the articles of its category."""
+
+    def category_of(article_id: str) -> str:
+        a = kb.article(article_id)
+        return a.category if a else ""
+
+    for same in (lambda c: c == article.category, lambda c: c.split("/")[0] == article.category.split("/")[0]):
+        for products in ((product,), kb.products):
+            counts: Counter[str] = Counter()
+            for p in products:
+                for stage, ids in p.bundles.items():
+                    counts[stage] += sum(1 for i in ids if same(category_of(i)))
+            if counts and max(counts.values()) > 0:
+                return sorted(counts.items(), key=lambda kv: (-kv[1], kb.stages.index(kv[0])))[0][0]
+    return kb.stages[-1] if kb.stages else "delivered"
+
+
+def analyze(
+    kb: KnowledgeBase,
+    tickets: TicketFile,
+    lang: str | None = None,
+    *,
+    threshold: float = THRESHOLD,
+    min_tickets: int = MIN_TICKETS,
+    indexes: Mapping[str, LanguageIndex] | None = None,
+) -> dict[str, Any]:
+    """Everything `kbgen gaps` reports, as plain data with stable keys (the JSON output)."""
+    matcher = Matcher(kb, indexes, threshold)
+    finder = ProductFinder(kb)
+    matches: list[Match] = []
+    for t in tickets.tickets:
+        m = matcher.match(t, lang)
+        m.product, m.product_from = finder.find(m)
+        matches.append(m)
+    default = kb.default_language
+
+    def title(article_id: str, in_lang: str = "") -> str:
+        a = kb.article(article_id, in_lang or default) or kb.article(article_id)
+        return a.title if a else article_id
+
+    # coverage, overall and per product
+    total = len(matches)
+    answered = [m for m in matches if m.answered]
+    per_product: dict[str | None, list[Match]] = defaultdict(list)
+    for m in matches:
+        per_product[m.product].append(m)
+    products = []
+    for p in [*kb.products, None]:
+        pid = p.id if p else None
+        ms = per_product.get(pid, [])
+        if not ms and p is None:
+            continue
+        n_ans = sum(1 for m in ms if m.answered)
+        products.append(
+            {
+                "id": pid,
+                "name": p.name(default, default) if p else "(no product)",
+                "tickets": len(ms),
+                "answered": n_ans,
+                "share": round(n_ans / len(ms), 3) if ms else None,
+            }
+        )
+
+    # gaps
+    unanswered = [m for m in matches if not m.answered]
+    words = _surface_words(unanswered)
+    groups = cluster(unanswered)
+    gaps, loose = [], 0
+    for g in groups:
+        if len(g.matches) < 2 or not g.keywords:
+            loose += len(g.matches)
+            continue
+        subjects: list[str] = []
+        for m in g.matches:
+            s = m.ticket.subject or m.ticket.body[:80]
+            if s.lower() not in (x.lower() for x in subjects):
+                subjects.append(s)
+        closest = Counter(m.article_id for m in g.matches if m.article_id)
+        near = sorted(closest.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if closest else None
+        dates = sorted(m.ticket.date for m in g.matches if m.ticket.date)
+        gaps.append(
+            {
+                "size": len(g.matches),
+                "keywords": [words.get(k, k.split(":", 1)[1]) for k in g.keywords],
+                "languages": dict(sorted(Counter(m.lang for m in g.matches).items())),
+                "products": dict(sorted(Counter(m.product or "" for m in g.matches if m.product).items())),
+                "examples": subjects[:MAX_EXAMPLES],
+                "tickets": [m.ticket.id for m in g.matches],
+                "closest_article": {"id": near, "title": title(near)} if near else None,
+                "first": dates[0] if dates else None,
+                "last": dates[-1] if dates else None,
+            }
+        )
+
+    # articles answering tickets, and the bundle changes they call for
+    by_article: Counter[str] = Counter(m.article_id for m in answered if m.article_id)
+    articles = [
+        {"id": a, "title": title(a), "tickets": n}
+        for a, n in sorted(by_article.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    suggestions = []
+    today = kb.settings.today
+    for p in kb.products:
+        counts = Counter(m.article_id for m in answered if m.product == p.id and m.article_id)
+        bundled = {i for ids in p.bundles.values() for i in ids}
+        for article_id, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            a = kb.article(article_id)
+            if n < min_tickets or article_id in bundled or a is None:
+                continue
+            if not a.is_published() or a.is_stale(today) or (a.products and p.id not in a.products):
+                continue
+            stage = _stage_for(kb, p, a)
+            in_stage = list(p.bundles.get(stage, ()))
+            suggestions.append(
+                {
+                    "product": p.id,
+                    "product_name": p.name(default, default),
+                    "stage": stage,
+                    "article": a.id,
+                    "title": a.title,
+                    "tickets": n,
+                    "stage_articles": in_stage,
+                    "stage_full": len(in_stage) >= kb.settings.max_links,
+                }
+            )
+    suggestions.sort(key=lambda s: (-s["tickets"], s["product"], s["article"]))
+
+    dates = sorted(m.ticket.date for m in matches if m.ticket.date)
+    return {
+        "file": tickets.path,
+        "columns": tickets.columns,
+        "tickets": total,
+        "skipped_rows": tickets.skipped,
+        "period": {"first": dates[0], "last": dates[-1]} if dates else None,
+        "languages": dict(sorted(Counter(m.lang for m in matches).items())),
+        "threshold": threshold,
+        "answered": {"tickets": len(answered), "share": round(len(answered) / total, 3) if total else None},
+        "products": products,
+        "gaps": gaps,
+        "unanswered_ungrouped": loose,
+        "bundle_suggestions": suggestions,
+        "articles": articles,
+        "matches": [
+            {
+                "ticket": m.ticket.id,
+                "lang": m.lang,
+                "product": m.product,
+                "product_from": m.product_from or None,
+                "article": m.article_id,
+                "anchor": m.anchor or None,
+                "score": round(m.score, 1),
+                "confidence": round(m.confidence, 3),
+                "answered": m.answered,
+            }
+            for m in matches
+        ],
+    }
+
+
+# -- output --------------------------------------------------------------------------------------
+
+
+def _pct(share: float | None) -> str:
+    return "–" if share is None else f"{round(share * 100)}%"
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], right: Sequence[int] = ()) -> list[str]:
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+
+    return [line(cells[0]), line(["-" * w for w in widths]), *(line(r) for r in cells[1:])]
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_text(result: Mapping[str, Any]) -> str:
+    out = []
+    period = result["period"]
+    out.append(
+        f"{result['tickets']} tickets in {result['file']}"
+        + (f", {period['first']} to {period['last']}" if period else "")
+        + " ("
+        + ", ".join(f"{lang}: {n}" for lang, n in result["languages"].items())
+        + ")"
+    )
+    a = result["answered"]
+    out.append(
+        f"Answered by an existing article: {a['tickets']} of {result['tickets']} ({_pct(a['share'])}); "
+        f"confidence threshold {result['threshold']}"
+    )
+    out.append("")
+    out.append("Coverage by product")
+    out += _table(
+        ["product", "tickets", "answered", "share"],
+        [(p["name"], p["tickets"], p["answered"], _pct(p["share"])) for p in result["products"]],
+        right=(1, 2, 3),
+    )
+    out.append("")
+    out.append("What to write next: unanswered tickets by topic")
+    if result["gaps"]:
+        out += _table(
+            ["#", "tickets", "keywords", "products", "example subjects", "closest article"],
+            [
+                (
+                    n,
+                    g["size"],
+                    ", ".join(g["keywords"]),
+                    ", ".join(g["products"]) or "–",
+                    _clip(" | ".join(g["examples"]), 70),
+                    g["closest_article"]["id"] if g["closest_article"] else "–",
+                )
+                for n, g in enumerate(result["gaps"], 1)
+            ],
+            right=(0, 1),
+        )
+    else:
+        out.append("(no group of similar unanswered tickets)")
+    if result["unanswered_ungrouped"]:
+        out.append(f"and {result['unanswered_ungrouped']} more unanswered tickets unlike any other")
+    out.append("")
+    out.append("Bundle changes: articles that answer a product's tickets but are not in its bundles")
+    if result["bundle_suggestions"]:
+        for s in result["bundle_suggestions"]:
+            full = " (the stage is full: replace one)" if s["stage_full"] else ""
+            out.append(
+                f"  add {s['article']} '{s['title']}' to {s['product']}/{s['stage']}: "
+                f"answers {s['tickets']} tickets{full}"
+            )
+    else:
+        out.append("  (none)")
+    out.append("")
+    out.append("Articles that answer the most tickets")
+    out += _table(
+        ["article", "title", "tickets"],
+        [(x["id"], x["title"], x["tickets"]) for x in result["articles"][:10]],
+        right=(2,),
+    )
+    return "\n".join(out) + "\n"
+
+
+def format_json(result: Mapping[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def format_html(result: Mapping[str, Any]) -> str:
+    from .report_html import bar_chart, cards, esc, page, table
+
+    a = result["answered"]
+    period = result["period"]
+    body = [
+        cards(
+            [
+                ("tickets", result["tickets"]),
+                ("answered by an article", f"{a['tickets']} ({_pct(a['share'])})"),
+                ("topics with no article", len(result["gaps"])),
+                ("bundle changes", len(result["bundle_suggestions"])),
+            ]
+        )
+    ]
+    body.append("<h2>What to write next</h2>\n")
+    body.append(
+        "<p>Unanswered tickets grouped by topic, biggest first. A ticket is answered when its best article's "
+        f"confidence is at least {esc(result['threshold'])}.</p>\n"
+    )
+    body.append(
+        bar_chart(
+            "Unanswered tickets per topic", [(", ".join(g["keywords"]), [g["size"]]) for g in result["gaps"][:15]]
+        )
+    )
+    rows = []
+    for n, g in enumerate(result["gaps"], 1):
+        examples = "<ul class=examples>" + "".join(f"<li>{esc(s)}</li>" for s in g["examples"]) + "</ul>"
+        near = g["closest_article"]
+        rows.append(
+            [
+                str(n),
+                str(g["size"]),
+                "".join(f"<span class=tag>{esc(k)}</span>" for k in g["keywords"]),
+                esc(", ".join(g["products"]) or "–"),
+                esc(", ".join(f"{k}: {v}" for k, v in g["languages"].items())),
+                examples,
+                esc(f"{near['id']} {near['title']}") if near else "–",
+            ]
+        )
+    body.append(
+        table(
+            ["#", "tickets", "keywords", "products", "languages", "examples", "closest article"],
+            rows,
+            numeric=(0, 1),
+            raw=True,
+        )
+    )
+    if result["unanswered_ungrouped"]:
+        body.append(
+            f"<p class=muted>and {esc(result['unanswered_ungrouped'])} more unanswered tickets unlike any other.</p>\n"
+        )
+    body.append(
+        "<h2>Bundle changes</h2>\n<p>Articles that answer many tickets of a product but are in none of its "
+        "post-purchase bundles (products.yml).</p>\n"
+    )
+    if result["bundle_suggestions"]:
+        body.append(
+            table(
+                ["product", "stage", "add article", "answers", "stage now"],
+                [
+                    (
+                        s["product_name"],
+                        s["stage"],
+                        f"{s['article']} {s['title']}",
+                        s["tickets"],
+                        ", ".join(s["stage_articles"]) + (" (full)" if s["stage_full"] else ""),
+                    )
+                    for s in result["bundle_suggestions"]
+                ],
+                numeric=(3,),
+            )
+        )
+    else:
+        body.append(
+            "<p class=muted>None: every article that answers several tickets of a product is in its bundles.</p>\n"
+        )
+    body.append("<h2>Coverage by product</h2>\n")
+    body.append(
+        bar_chart(
+            "Tickets per product: answered by an article, and not",
+            [(p["name"], [p["answered"], p["tickets"] - p["answered"]]) for p in result["products"]],
+            series=("answered", "not answered"),
+        )
+    )
+    body.append(
+        table(
+            ["product", "tickets", "answered", "share"],
+            [(p["name"], p["tickets"], p["answered"], _pct(p["share"])) for p in result["products"]],
+            numeric=(1, 2, 3),
+        )
+    )
+    body.append("<h2>Articles that answer the most tickets</h2>\n")
+    body.append(
+        bar_chart(
+            "Tickets answered per article",
+            [(f"{x['id']} {x['title']}", [x["tickets"]]) for x in result["articles"][:15]],
+        )
+    )
+    subtitle = f"{result['tickets']} tickets from {result['file']}" + (
+        f", {period['first']} to {period['last']}" if period else ""
+    )
+    return page("Support ticket gaps", subtitle, "".join(body))
