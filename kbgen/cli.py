@@ -334,8 +334,8 @@ def schema() -> None:
     click.echo((Path(__file__).parent / "article.schema.json").read_text(encoding="utf-8"), nl=False)
 
 
-from .cli_insights import gaps, report  # noqa: E402
-main.add_command(gaps); main.add_command(report)
+from .cli_insights import gaps, report  # noqa: E402, I001
+main.add_command(gaps); main.add_command(report)  # noqa: E702
 
 
 if __name__ == "__main__":
