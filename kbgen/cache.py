@@ -36,6 +36,11 @@ def tree_fingerprint(*roots: Path, extra: bytes = b"") -> str:
     return h.hexdigest()[:32]
 
 
+def stamp(*parts: object) -> str:
+    """A short key from values (paths, settings, dates)."""
+    return hashlib.sha256("\0".join(map(str, (__version__, *parts))).encode()).hexdigest()[:20]
+
+
 def load(folder: Path, name: str, key: str) -> Any | None:
     path = folder / CACHE_DIR / f"{name}-{key}.pickle"
     try:

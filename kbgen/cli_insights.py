@@ -90,7 +90,14 @@ def gaps(
 
 @click.command()
 @config_option
-@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "json", "text"]),
+    default="html",
+    show_default=True,
+    help="text: a short summary for the terminal.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")
 @click.option(
     "--feedback",
@@ -109,4 +116,4 @@ def report(config_file: str, fmt: str, output: str | None, feedback: str | None)
     except KbgenError as exc:
         _fail(str(exc))
         return
-    _write(r.format_json(data) if fmt == "json" else r.format_html(data), output)
+    _write({"json": r.format_json, "text": r.format_text}.get(fmt, r.format_html)(data), output)

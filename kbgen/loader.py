@@ -32,7 +32,7 @@ from .model import (
     language_prefix,
 )
 from .paths import RESERVED_TOP, alias_problem, normalize_id
-from .problems import Problems
+from .problems import Problem, Problems
 from .validate import cross_check
 from .yamlsource import FrontMatterError, YamlDoc, YamlError, load_yaml, split_front_matter
 
@@ -68,6 +68,7 @@ def load_content(settings: Settings) -> KnowledgeBase:
     sources = list(_read_sources(docs, problems))
     languages, default, layout = _languages(settings, sources, docs, problems)
 
+    parsed = _ParseCache(settings)
     articles: list[Article] = []
     categories: dict[tuple[str, str], Category] = {}
     homes: dict[str, Home] = {}
@@ -83,7 +84,7 @@ def load_content(settings: Settings) -> KnowledgeBase:
             else:
                 category_files[(lang, folder)] = src
             continue
-        article = _article(src, lang, inner, default, settings, problems)
+        article = parsed.article(src, lang, inner, default, settings, problems)
         if article is not None:
             articles.append(article)
 
@@ -114,8 +115,45 @@ def load_content(settings: Settings) -> KnowledgeBase:
         products=products,
         stages=stages,
     )
+    parsed.save()
     cross_check(kb, products_doc, problems)
     return _with_problems(kb, problems)
+
+
+class _ParseCache:
+    """Articles already parsed, by the hash of their file: the slow part of loading, done once per edit.
+
+    Kept in `settings.cache_dir` (`.kbgen-cache/` beside mkdocs.yml). The key holds everything the
+    result depends on besides the file itself: where it lies, the language, the settings it is checked
+    against and today's date (staleness).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        from . import cache
+
+        self.folder = settings.cache_dir
+        self.stamp = cache.stamp(settings.docs_dir, settings.summary_max, settings.today.isoformat())
+        found = cache.load(self.folder, "parse", self.stamp) if self.folder else None
+        self.old: dict[tuple[str, ...], tuple[Article | None, tuple[Problem, ...]]] = found or {}
+        self.new: dict[tuple[str, ...], tuple[Article | None, tuple[Problem, ...]]] = {}
+
+    def article(
+        self, src: _Source, lang: str, inner: str, default: str, settings: Settings, problems: Problems
+    ) -> Article | None:
+        key = (src.digest, src.path, lang, inner, default)
+        hit = self.old.get(key)
+        if hit is None:
+            own = Problems()
+            hit = (_article(src, lang, inner, default, settings, own), own.sorted())
+        self.new[key] = hit
+        problems.extend(hit[1])
+        return hit[0]
+
+    def save(self) -> None:
+        from . import cache
+
+        if self.folder is not None and self.new.keys() != self.old.keys():
+            cache.save(self.folder, "parse", self.stamp, self.new)
 
 
 def _with_problems(kb: KnowledgeBase, problems: Problems) -> KnowledgeBase:
@@ -130,6 +168,7 @@ def _with_problems(kb: KnowledgeBase, problems: Problems) -> KnowledgeBase:
 def _read_sources(docs: Path, problems: Problems) -> list[_Source]:
     real_root = os.path.realpath(docs)
     found: list[_Source] = []
+    top = str(docs)
     for dirpath, dirnames, filenames in os.walk(docs, followlinks=True):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         here = Path(dirpath)
@@ -137,12 +176,14 @@ def _read_sources(docs: Path, problems: Problems) -> list[_Source]:
             problems.error(here, 1, "folder is a symbolic link to a place outside the content folder; skipped")
             dirnames[:] = []
             continue
+        prefix = os.path.relpath(dirpath, top).replace(os.sep, "/") + "/" if dirpath != top else ""
         for name in sorted(filenames):
             if name.startswith(".") or not name.endswith(".md"):
                 continue
             abs_path = here / name
-            rel = abs_path.relative_to(docs).as_posix()
-            if not _inside(os.path.realpath(abs_path), real_root):
+            rel = prefix + name
+            # Only a symbolic link can lead elsewhere; its folder was checked above.
+            if os.path.islink(abs_path) and not _inside(os.path.realpath(abs_path), real_root):
                 problems.error(abs_path, 1, "file is a symbolic link to a place outside the content folder; skipped")
                 continue
             src = _read_one(abs_path, rel, problems)

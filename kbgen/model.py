@@ -43,6 +43,7 @@ class Settings:
     utm_source: str = "kbgen"
     today: date = field(default_factory=date.today)
     ledger: Path | None = None  # published-urls.txt; None: no URL ledger
+    cache_dir: Path | None = None  # where .kbgen-cache/ lives (beside mkdocs.yml); None: no cache
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ def settings_from(config: MkDocsConfig, options: KbgenConfig) -> Settings:
         utm=options.utm,
         utm_source=options.utm_source,
         ledger=Path(config.config_file_path or "mkdocs.yml").parent / options.ledger if options.ledger else None,
+        cache_dir=Path(config.config_file_path or "mkdocs.yml").parent,
     )
 
 
@@ -538,6 +539,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         for index in build_index(kb, audience).values():
             outputs.update(export_index(index))
         self._keep_urls(kb, outputs)
+        if audience == "internal":  # content health for the support team: report/index.html
+            from .report import report_outputs
+
+            outputs.update(report_outputs(kb))
         for rel, text in sorted(outputs.items()):
             write_file(text.encode("utf-8"), str(site / rel))
         write_file(gzip.compress(outputs["sitemap.xml"].encode("utf-8"), mtime=0), str(site / "sitemap.xml.gz"))

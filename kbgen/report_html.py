@@ -22,9 +22,9 @@ h3{font-size:16px;margin:18px 0 6px}
 table{border-collapse:collapse;width:100%;background:#fff;margin:8px 0 16px;font-size:14px}
 th,td{border:1px solid #d0d7de;padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#eef1f4}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.ok{background:#dafbe1}.warn{background:#fff8c5}.bad{background:#ffebe9}
 .muted{color:#59636e}
 .tag{display:inline-block;background:#eef1f4;border-radius:10px;padding:0 8px;margin:1px 2px;font-size:12px}
+.ok{background:#dafbe1}.warn{background:#fff8c5}.bad{background:#ffebe9}
 figure{margin:8px 0 16px;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:10px}
 figcaption{font-size:13px;color:#59636e;margin-bottom:4px}
 ul.examples{margin:4px 0 0;padding-left:18px}

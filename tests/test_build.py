@@ -102,7 +102,7 @@ def test_the_build_writes_pages_short_links_aliases_and_catalog(make_site):
     }
     assert not (site / "products.yml").exists(), "products.yml is never copied into the site"
     assert not list((root / "content").rglob("*.html")), "nothing is generated into content/"
-    assert sorted(p.name for p in root.iterdir()) == ["content", "mkdocs.yml", "published-urls.txt", "site"]
+    assert sorted(p.name for p in root.iterdir()) == [".kbgen-cache", "content", "mkdocs.yml", "published-urls.txt", "site"]
 
 
 def test_drafts_and_internal_articles_never_reach_the_public_build(make_site):
@@ -129,6 +129,9 @@ def test_the_internal_build_shows_internal_articles_with_a_banner_but_never_draf
     catalog = json.loads((root / "site-internal/catalog.json").read_text())
     assert [a["id"] for a in catalog["articles"]] == ["1001", "1002", "1003"]
     assert "Coming soon" not in all_text(root / "site-internal")
+    assert (root / "site-internal/report/index.html").is_file(), "content health is published for the team"
+    assert run("build").exit_code == 0
+    assert not (root / "site/report").exists(), "never on the public site"
 
 
 def test_a_failed_build_leaves_the_last_good_site_untouched(make_site):
@@ -140,7 +143,7 @@ def test_a_failed_build_leaves_the_last_good_site_untouched(make_site):
     assert result.exit_code == 1
     after = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
     assert after == before
-    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == [], "no staging folder left behind"
+    assert [p.name for p in root.iterdir() if p.name.startswith(".site")] == [], "no staging folder left behind"
 
 
 def test_two_builds_are_identical_byte_for_byte(make_site):

@@ -160,8 +160,8 @@ def _files_outside_site(root: Path) -> set[str]:
     found = set()
     for dirpath, _dirnames, filenames in os.walk(root):
         rel = Path(dirpath).relative_to(root)
-        if rel.parts[:1] == ("site",) or (rel.parts and rel.parts[0].startswith(".site.kbgen-")):
-            continue  # the site, and the folders a build stages it in or moves the old one to
+        if rel.parts[:1] in (("site",), (".kbgen-cache",)) or (rel.parts and rel.parts[0].startswith(".site.kbgen-")):
+            continue  # the site, the folders a build stages it in or moves the old one to, kbgen's cache
         for name in filenames:
             found.add(str(rel / name))
     return found
