@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from .model import Article, KnowledgeBase, Product, language_prefix
+from .model import Article, KnowledgeBase, Product, absolute_url, language_prefix
 from .problems import KbgenError
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"})
@@ -128,15 +128,20 @@ class Bundler:
     """Every product × stage × language link list, computed once; orders are merged from them."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
+        # Only what producing a bundle needs is kept (not the articles), so a Bundler is small to cache.
         self.max_links = kb.settings.max_links
+        self.utm, self.utm_source = kb.settings.utm, kb.settings.utm_source
+        self.default_language, self.languages, self.stages = kb.default_language, kb.languages, kb.stages
+        self.site_url = kb.settings.site_url
         self.by_sku: dict[str, Product] = {sku: p for p in kb.products for sku in p.skus}
         self._order = {p.id: i for i, p in enumerate(kb.products)}
+        self._kb: KnowledgeBase | None = kb  # while the link lists are computed
         self._links: dict[tuple[str, str, str], tuple[BundleLink, ...]] = {}
         for product in kb.products:
             for stage in kb.stages:
                 for lang in kb.languages:
                     self._links[(product.id, stage, lang)] = self._product_links(product, stage, lang)
+        self._kb = None
 
     def _product_links(self, product: Product, stage: str, lang: str) -> tuple[BundleLink, ...]:
         links = []
@@ -147,7 +152,9 @@ class Bundler:
         return tuple(links)
 
     def _article(self, article_id: str, lang: str) -> tuple[Article | None, bool]:
-        kb, today = self.kb, self.kb.settings.today
+        kb = self._kb
+        assert kb is not None
+        today = kb.settings.today
         for candidate_lang, fell_back in ((lang, False), (kb.default_language, lang != kb.default_language)):
             a = kb.article(article_id, candidate_lang)
             if a is not None and a.is_published("public") and not a.is_stale(today):
@@ -155,7 +162,7 @@ class Bundler:
         return None, False
 
     def _link(self, article: Article, stage: str, fell_back: bool) -> BundleLink:
-        url = self.kb.absolute_url(article.url)
+        url = absolute_url(self.site_url, article.url)
         return BundleLink(
             id=article.id,
             type=article.type,
@@ -169,24 +176,22 @@ class Bundler:
         )
 
     def track(self, url: str, stage: str, content: str) -> str:
-        settings = self.kb.settings
-        if not settings.utm:
+        if not self.utm:
             return url
         query = urlencode(
-            {"utm_source": settings.utm_source, "utm_medium": "email", "utm_campaign": stage, "utm_content": content}
+            {"utm_source": self.utm_source, "utm_medium": "email", "utm_campaign": stage, "utm_content": content}
         )
         return f"{url}{'&' if '?' in url else '?'}{query}"
 
     # -- the public surface ----------------------------------------------------------------------
 
     def check_request(self, lang: str | None, stage: str | None) -> tuple[str, str]:
-        kb = self.kb
-        lang = lang or kb.default_language
-        stage = stage or kb.stages[0]
-        if stage not in kb.stages:
-            raise KbgenError(f"unknown stage '{stage}': expected one of {', '.join(kb.stages)}")
-        if lang not in kb.languages:
-            raise KbgenError(f"unknown language '{lang}': expected one of {', '.join(kb.languages)}")
+        lang = lang or self.default_language
+        stage = stage or self.stages[0]
+        if stage not in self.stages:
+            raise KbgenError(f"unknown stage '{stage}': expected one of {', '.join(self.stages)}")
+        if lang not in self.languages:
+            raise KbgenError(f"unknown language '{lang}': expected one of {', '.join(self.languages)}")
         return lang, stage
 
     def for_product(self, product: Product, stage: str, lang: str) -> Bundle:
@@ -196,8 +201,8 @@ class Bundler:
         self, skus: list[str] | tuple[str, ...], lang: str | None = None, stage: str | None = None
     ) -> tuple[Bundle | None, list[str]]:
         """The merged bundle of an order's SKUs, and the SKUs nobody knows (skipped)."""
-        requested = lang or self.kb.default_language
-        lang = requested if requested in self.kb.languages else self.kb.default_language
+        requested = lang or self.default_language
+        lang = requested if requested in self.languages else self.default_language
         _, stage = self.check_request(lang, stage)
         unknown = [sku for sku in skus if sku not in self.by_sku]
         products = sorted(
@@ -209,7 +214,7 @@ class Bundler:
         return self._bundle(tuple(products), stage, lang, requested), unknown
 
     def _bundle(self, products: tuple[Product, ...], stage: str, lang: str, requested: str) -> Bundle:
-        kb = self.kb
+        default = self.default_language
         lists = [self._links[(p.id, stage, lang)] for p in products]
         merged: list[BundleLink] = []
         seen: set[str] = set()
@@ -221,12 +226,12 @@ class Bundler:
                     merged.append(links[rank])
                     seen.add(links[rank].id)
         s = strings(lang)["bundle"]
-        names = [p.name(lang, kb.default_language) for p in products]
+        names = [p.name(lang, default) for p in products]
         joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {s['and']} {names[-1]}"
         heading = s["heading"].get(stage, s["heading"]["other"]).format(product=joined)
         intro = s["intro"].get(stage, s["intro"]["other"])
         first = products[0]
-        landing = kb.absolute_url(f"{language_prefix(lang, kb.default_language)}start/{first.id}/")
+        landing = absolute_url(self.site_url, f"{language_prefix(lang, default)}start/{first.id}/")
         return Bundle(
             products=products,
             stage=stage,
@@ -237,7 +242,7 @@ class Bundler:
             landing_url=self.track(landing, stage, f"start-{first.id}"),
             landing_label=s["all_guides"].format(product=names[0]),
             links=tuple(merged),
-            default_language=kb.default_language,
+            default_language=default,
         )
 
 

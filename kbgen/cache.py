@@ -12,13 +12,21 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import yaml
 
 from . import __version__
 
 CACHE_DIR = ".kbgen-cache"
 _MAGIC = b"kbgen-cache-1\n"
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from .model import KnowledgeBase
 
 
 def tree_fingerprint(*roots: Path, extra: bytes = b"") -> str:
@@ -68,3 +76,47 @@ def save(folder: Path, name: str, key: str, value: Any) -> None:
                 old.unlink(missing_ok=True)
     except OSError:
         pass  # a cache that cannot be written only costs time
+
+
+# -- answers from the cache, without loading the knowledge base ---------------------------------------
+
+
+class _Tolerant(yaml.SafeLoader):
+    """Reads mkdocs.yml without MkDocs: tags such as !ENV or !!python/name become plain values."""
+
+
+_Tolerant.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def _docs_dir(config_file: Path) -> Path | None:
+    """docs_dir of a plain mkdocs.yml, or None when only MkDocs itself can tell (INHERIT, !ENV)."""
+    try:
+        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Tolerant)  # noqa: S506 - safe subclass
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict) or "INHERIT" in data:
+        return None
+    docs = data.get("docs_dir", "docs")
+    return (config_file.parent / docs).resolve() if isinstance(docs, str) else None
+
+
+def cached(config_file: str | Path, name: str, compute: Callable[[KnowledgeBase], T]) -> T:
+    """`compute(kb)` for the knowledge base of `config_file`, kept in the cache until any file changes.
+
+    A hit needs neither MkDocs nor the content: only the configuration, a walk over the files'
+    sizes and times, and one small pickle. That is what makes `kbgen link` and `kbgen bundle` quick.
+    """
+    path = Path(config_file)
+    docs = _docs_dir(path) if path.is_file() else None
+    key = None
+    if docs is not None and docs.is_dir():
+        key = tree_fingerprint(docs, extra=path.read_bytes() + date.today().isoformat().encode())
+        found = load(path.parent, name, key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    from .project import load as load_kb
+
+    value = compute(load_kb(path))
+    if key is not None:
+        save(path.parent, name, key, value)
+    return value

@@ -164,18 +164,19 @@ def bundle(
     skus: tuple[str, ...], lang: str | None, stage: str | None, fmt: str, strict: bool, config_file: str
 ) -> None:
     """The help links for one order's email: its SKUs' bundles merged, duplicates removed, capped."""
-    from .project import load
+    from .cache import cached
 
     try:
-        kb = load(config_file)
+        # The bundles of every product, cached until the content changes: one order costs almost nothing.
+        bundler, errors = cached(config_file, "bundle", lambda kb: (kb.bundler, len(kb.errors)))
     except KbgenError as exc:
         _fail(str(exc))
         return
-    if kb.errors:
-        _fail(f"the content has {len(kb.errors)} errors; run 'kbgen check' to see them")
-    _check_choice(lang, kb.languages, "--lang")
-    _check_choice(stage, kb.stages, "--stage")
-    found, unknown = kb.bundler.for_order(list(skus), lang, stage)
+    if errors:
+        _fail(f"the content has {errors} errors; run 'kbgen check' to see them")
+    _check_choice(lang, bundler.languages, "--lang")
+    _check_choice(stage, bundler.stages, "--stage")
+    found, unknown = bundler.for_order(list(skus), lang, stage)
     for sku in unknown:
         click.echo(f"{'Error' if strict else 'Warning'}: unknown SKU '{sku}', skipped", err=True)
     if found is None:
@@ -275,7 +276,7 @@ def link_command(query: str, lang: str | None, limit: int, fmt: str, config_file
     from .linker import format_text, link, open_link_index
 
     try:
-        index = open_link_index(config_file)
+        index = open_link_index(config_file, lang)
     except KbgenError as exc:
         _fail(str(exc))
         return

@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import cache
-from .model import language_prefix
+from .model import KnowledgeBase, language_prefix
 from .search import LanguageIndex, search
 
 
@@ -31,43 +29,16 @@ class LinkIndex:
         return f"{base}{path}" + (f"#{anchor}" if anchor else "")
 
 
-class _Tolerant(yaml.SafeLoader):
-    """Reads mkdocs.yml without MkDocs: tags such as !ENV or !!python/name become plain values."""
-
-
-_Tolerant.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def _docs_dir(config_file: Path) -> Path | None:
-    """docs_dir of a plain mkdocs.yml, or None when only MkDocs itself can tell (INHERIT, !ENV)."""
-    try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Tolerant)  # noqa: S506 - safe subclass
-    except (OSError, yaml.YAMLError):
-        return None
-    if not isinstance(data, dict) or "INHERIT" in data:
-        return None
-    docs = data.get("docs_dir", "docs")
-    return (config_file.parent / docs).resolve() if isinstance(docs, str) else None
-
-
-def open_link_index(config_file: str | Path = "mkdocs.yml") -> LinkIndex:
-    """The search index of a knowledge base, from the cache when the content has not changed."""
-    path = Path(config_file)
-    docs = _docs_dir(path) if path.is_file() else None
-    key = None
-    if docs is not None and docs.is_dir():
-        key = cache.tree_fingerprint(docs, extra=path.read_bytes())
-        found = cache.load(path.parent, "link", key)
-        if isinstance(found, LinkIndex):
-            return found
-    from .project import load
+def open_link_index(config_file: str | Path = "mkdocs.yml", lang: str | None = None) -> LinkIndex:
+    """The search index of one language (the default one unless given), cached until the content changes."""
     from .search import build_index
 
-    kb = load(path)
-    index = LinkIndex(kb.settings.site_url, kb.default_language, kb.languages, build_index(kb, "public"))
-    if key is not None:
-        cache.save(path.parent, "link", key, index)
-    return index
+    def compute(kb: KnowledgeBase) -> LinkIndex:
+        chosen = lang or kb.default_language
+        indexes = build_index(kb, "public", (chosen,)) if chosen in kb.languages else {}
+        return LinkIndex(kb.settings.site_url, kb.default_language, kb.languages, indexes)
+
+    return cache.cached(config_file, f"link-{lang or 'default'}", compute)
 
 
 def link(index: LinkIndex, query: str, lang: str | None = None, limit: int = 5) -> list[dict[str, Any]]:

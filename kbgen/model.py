@@ -161,6 +161,14 @@ def language_prefix(lang: str, default_lang: str) -> str:
     return "" if lang == default_lang else f"{lang}/"
 
 
+def absolute_url(site_url: str, url: str) -> str:
+    """A site-relative URL made absolute with `site_url` (left site-rooted when none is set)."""
+    url = quote(url, safe="/-_.~%#?=&")
+    if not site_url:
+        return "/" + url
+    return site_url.rstrip("/") + "/" + url
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     settings: Settings
@@ -243,11 +251,7 @@ class KnowledgeBase:
 
     def absolute_url(self, url: str) -> str:
         """A site-relative URL made absolute with `site_url` (left site-rooted when none is set)."""
-        url = quote(url, safe="/-_.~%#?=&")
-        base = self.settings.site_url
-        if not base:
-            return "/" + url
-        return base.rstrip("/") + "/" + url
+        return absolute_url(self.settings.site_url, url)
 
     @cached_property
     def bundler(self) -> Bundler:

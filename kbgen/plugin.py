@@ -37,6 +37,7 @@ from .markdown_scan import strip_title_heading
 from .model import Article, Category, Home, KnowledgeBase, Product, Settings
 from .paths import url_to_file
 from .problems import Problem, display_path
+from .progress import Progress
 from .redirects import Redirect, redirect_outputs, render_redirect_page, render_redirects_file
 from .render import FaqItem, faq_page, numbered_steps
 from .search import build_index, export_index
@@ -139,6 +140,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.sitemap: SiteMap | None = None
         self.pages: dict[str, PageSource] = {}
         self.prerendered: dict[str, parallel.Rendered] = {}
+        self.progress: Progress | None = None
         self.faqs: dict[str, tuple[FaqItem, ...]] = {}
         self.theme_templates: frozenset[str] = frozenset()
         self.locales = Locales()
@@ -515,6 +517,15 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         return ""
 
     # -- after the pages -------------------------------------------------------------------------
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self.progress = Progress(len(files.documentation_pages()))
+        return env
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.progress is not None:
+            self.progress.step()
+        return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         kb = self.kb

@@ -274,9 +274,11 @@ def _sections(article: Article) -> list[tuple[str, str, str]]:
     return found
 
 
-def build_index(kb: KnowledgeBase, audience: str = "public") -> dict[str, LanguageIndex]:
-    """An index per language over the articles that `audience` may see."""
-    return {lang: _build_language(kb, lang, audience) for lang in kb.languages}
+def build_index(
+    kb: KnowledgeBase, audience: str = "public", languages: tuple[str, ...] | None = None
+) -> dict[str, LanguageIndex]:
+    """An index per language (all, or `languages`) over the articles that `audience` may see."""
+    return {lang: _build_language(kb, lang, audience) for lang in (languages or kb.languages)}
 
 
 def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageIndex:
