@@ -99,5 +99,6 @@ def test_the_search_page_lists_results_in_the_page_language(page, site_url):
     first = page.locator("#kb-search-results .kb-hit").first
     first.wait_for(timeout=5000)
     assert "/fr/" in first.get_attribute("href")
+    assert page.locator("#kb-search-results h2").inner_text() == "Résultats pour «\u202fdétartrer la machine\u202f»"
     assert page.locator("html").get_attribute("lang") == "fr"
     page.screenshot(path=str(SCREENSHOTS / "search-results-fr-1280.png"))

@@ -222,7 +222,7 @@
 
   /* -- the user interface --------------------------------------------------------------------- */
 
-  var strings = { results: "Results", none: "No results for “{query}”", contact: "Contact support",
+  var strings = { results: "Results for “{query}”", none: "No results for “{query}”", contact: "Contact support",
     none_help: "Try other words, or ask our support team.", types: {} };
   var data = document.getElementById("kb-search-strings");
   if (data) { try { Object.assign(strings, JSON.parse(data.textContent)); } catch (e) { /* keep English */ } }
@@ -334,7 +334,7 @@
     window.kbgenSearch(query + " ", { lang: lang, limit: 20 }).then(function (hits) {
       box.textContent = "";
       if (!hits.length) { renderNone(box, query.trim()); reportNoResult(query.trim()); return; }
-      var h = el("h2", "kb-block-title", strings.results);
+      var h = el("h2", "kb-block-title", strings.results.replace("{query}", query.trim()));
       box.appendChild(h);
       var list = el("ul", "kb-search-list");
       hits.forEach(function (hit) { var li = el("li"); li.appendChild(hitLink(hit)); list.appendChild(li); });
