@@ -18,7 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -79,3 +79,17 @@ def use(page: Page, result: Rendered) -> None:
         page.links_to_anchors = {}  # kbgen checks links and anchors itself (see the plugin's on_config)
 
     page.render = render  # type: ignore[method-assign]
+
+
+def in_background(function: Callable[..., Any], *args: Any) -> Future[Any] | None:
+    """Run `function(*args)` in one forked process while the build goes on; None where fork is missing.
+
+    The search index is built this way: the main process renders templates on one core, the index
+    takes the other.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(function, *args)
+    pool.shutdown(wait=False)
+    return future

@@ -12,6 +12,7 @@ import gzip
 import logging
 import os
 import posixpath
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -141,6 +142,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.pages: dict[str, PageSource] = {}
         self.prerendered: dict[str, parallel.Rendered] = {}
         self.progress: Progress | None = None
+        self.search_files: Future[dict[str, str]] | None = None
         self.faqs: dict[str, tuple[FaqItem, ...]] = {}
         self.theme_templates: frozenset[str] = frozenset()
         self.locales = Locales()
@@ -281,6 +283,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.prerendered = {}
         articles = [src for src, obj in self.pages.items() if isinstance(obj, Article)]
         workers = parallel.workers_wanted(len(articles))
+        self.search_files = None
+        if workers and not self.is_serve and self.kb is not None:
+            self.search_files = parallel.in_background(search_outputs, self.kb, self.settings.audience)
         # Only when no other plugin changes Markdown: the workers apply kbgen's own changes alone.
         if workers and not self.is_serve and len(config.plugins.events["page_markdown"]) == 1:
             self.prerendered = parallel.render_all(config, files, articles, self._article_markdown, workers)
@@ -547,8 +552,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             outputs.update(bundle_outputs(kb))
         elif kb.products:
             log.warning("site_url is not set in mkdocs.yml: email bundles need absolute links, none were written")
-        for index in build_index(kb, audience).values():
-            outputs.update(export_index(index))
+        found = self.search_files.result() if self.search_files is not None else None
+        outputs.update(found if found is not None else search_outputs(kb, audience))
+        self.search_files = None
         self._keep_urls(kb, outputs)
         if audience == "internal":  # content health for the support team: report/index.html
             from .report import report_outputs
@@ -610,6 +616,14 @@ def _start_markdown(view: Any, src: str, t: Strings) -> str:
     if view.more:
         lines += [f"## {t.text('start.more')}", "", *(link(a) for a in view.more), ""]
     return "\n".join(lines)
+
+
+def search_outputs(kb: KnowledgeBase, audience: str) -> dict[str, str]:
+    """The site's search index files, for every language."""
+    files: dict[str, str] = {}
+    for index in build_index(kb, audience).values():
+        files.update(export_index(index))
+    return files
 
 
 def sitemap_parent(category: Category) -> str:
