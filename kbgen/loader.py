@@ -99,8 +99,8 @@ def load_content(settings: Settings) -> KnowledgeBase:
             if (lang, sub) not in categories:
                 categories[(lang, sub)] = _category(category_files.get((lang, sub)), lang, sub, default, problems)
         if parts[0] in RESERVED_TOP or (layout and lang == default and parts[0] in languages):
-            src = category_files.get((lang, key))
-            where = src.abs_path if src else docs / (lang if layout else "") / key
+            index_file = category_files.get((lang, key))
+            where = index_file.abs_path if index_file else docs / (lang if layout else "") / key
             problems.error(where, 1, f"folder name '{parts[0]}' is reserved for kbgen's own pages; rename it")
 
     stages, products, products_doc = products_mod.load_products(docs / settings.products_file, problems)

@@ -288,7 +288,7 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
     lengths: list[float] = []
 
     lexicon = index.lexicon
-    stem = analyzer.stem
+    stem_of = analyzer.stem
 
     def add(doc: SearchDoc, fields: list[tuple[float, str]]) -> None:
         tf: dict[str, float] = defaultdict(float)
@@ -297,7 +297,7 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
             for word, count in analyzer.counts(text).items():
                 s = lexicon.get(word)
                 if s is None:
-                    s = lexicon[word] = stem(word)
+                    s = lexicon[word] = stem_of(word)
                 tf[s] += weight * count
                 length += weight * count
         index.docs.append(doc)
@@ -379,20 +379,20 @@ def query_terms(index: LanguageIndex, query: str, analyzer: Analyzer | None = No
             for phrase in group:
                 if tuple(words[i : i + len(phrase)]) == phrase and len(phrase) >= span:
                     span = len(phrase)
-                    for other in group:
-                        if len(other) == 1:  # a phrase is only recognised, a single word is searched for
-                            stem = index.lexicon.get(other[0]) or analyzer.stem(other[0])
+                    for alternative in group:
+                        if len(alternative) == 1:  # a phrase is only recognised, a single word is searched for
+                            stem = index.lexicon.get(alternative[0]) or analyzer.stem(alternative[0])
                             if stem in index.postings:
                                 options[stem] = max(options.get(stem, 0.0), SYNONYM_WEIGHT)
         for word in words[i : i + span]:
-            stem = index.stem_of(word)
-            if stem in index.postings:
+            own = index.stem_of(word)
+            if own is not None and own in index.postings:
                 # A guessed spelling counts less than a word the customer actually typed.
-                options[stem] = max(options.get(stem, 0.0), FUZZY_WEIGHT if word in corrected else 1.0)
+                options[own] = max(options.get(own, 0.0), FUZZY_WEIGHT if word in corrected else 1.0)
         word = words[i + span - 1]
         if last_open and i + span == len(words) and len(word) >= 3:
-            for other in index.words_by_prefix(word):
-                options.setdefault(index.lexicon[other], PREFIX_WEIGHT)
+            for completion in index.words_by_prefix(word):
+                options.setdefault(index.lexicon[completion], PREFIX_WEIGHT)
         if not options:
             for stem, weight in _fuzzy(index, word).items():
                 options[stem] = weight
