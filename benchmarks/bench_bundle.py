@@ -14,33 +14,9 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-GEN = HERE.parent.parent / "shared" / "bench" / "gen_corpus.py"
-
-MKDOCS_YML = """\
-site_name: Bench
-site_url: https://kb.example.com/
-docs_dir: content
-theme:
-  name: kb
-plugins:
-  - kbgen:
-      languages: [{langs}]
-markdown_extensions: [toc, admonition, attr_list, tables]
-"""
-
-
-def corpus(n: int, langs: str) -> Path:
-    out = Path(f"/tmp/kbgen-bench-{n}-{langs.replace(',', '_')}")
-    if not (out / "content" / "products.yml").is_file():
-        subprocess.run([sys.executable, str(GEN), str(out), "-n", str(n), "--langs", langs], check=True)
-    (out / "mkdocs.yml").write_text(MKDOCS_YML.format(langs=", ".join(langs.split(","))), encoding="utf-8")
-    return out
+from bench_build import corpus  # the same corpora, in the same place, as the build benchmark
 
 
 def main() -> None:
