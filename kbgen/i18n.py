@@ -132,6 +132,7 @@ class Strings:
         self.own = data if own is None else own  # what the language's own file says
         self.dir = str(data.get("dir") or text_direction(lang))
         self._names: Mapping[str, str] = {}
+        self._plain: dict[str, Markup] = {}
 
     # -- lookup --------------------------------------------------------------------------------
 
@@ -157,6 +158,14 @@ class Strings:
 
     def __call__(self, key: str, **values: object) -> Markup:
         """A string as HTML: the text escaped, values escaped unless they are Markup themselves."""
+        if not values:  # most calls: the same few dozen labels on every page
+            cached = self._plain.get(key)
+            if cached is None:
+                cached = self._plain[key] = self._markup(key)
+            return cached
+        return self._markup(key, **values)
+
+    def _markup(self, key: str, **values: object) -> Markup:
         found = self.raw(key)
         if not isinstance(found, str):
             return Markup(escape(key))
