@@ -270,20 +270,29 @@ def translate(article_id: str, lang: str, config_file: str) -> None:
 @click.option("--lang", help="Language of the question and of the articles (default: the default language).")
 @click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--semantic/--words",
+    "semantic",
+    default=None,
+    help='Rank by meaning and words (needs pip install "kbgen[semantic]"), or by words only '
+    "(default: by meaning when installed and the model knows the language).",
+)
 @config_option
-def link_command(query: str, lang: str | None, limit: int, fmt: str, config_file: str) -> None:
+def link_command(query: str, lang: str | None, limit: int, fmt: str, semantic: bool | None, config_file: str) -> None:
     """The best articles for a support question, with their short links."""
     from .linker import format_text, link, open_link_index
 
+    ranking = "auto" if semantic is None else "semantic" if semantic else "words"
     try:
-        index = open_link_index(config_file, lang)
+        index = open_link_index(config_file, lang, ranking)
     except KbgenError as exc:
         _fail(str(exc))
         return
     _check_choice(lang, index.languages, "--lang")
     results = link(index, query, lang, limit)
     if fmt == "json":
-        data = {"query": query, "lang": lang or index.default_language, "ranking": "words", "results": results}
+        chosen = lang or index.default_language
+        data = {"query": query, "lang": chosen, "ranking": index.ranking(chosen), "results": results}
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
     elif results:
         click.echo(format_text(results), nl=False)

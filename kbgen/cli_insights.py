@@ -56,6 +56,13 @@ def _write(text: str, output: str | None) -> None:
     default=None,
     help="Confidence from which a ticket counts as answered (default: calibrated, see kbgen/gaps.py).",
 )
+@click.option(
+    "--semantic/--words",
+    "semantic",
+    default=None,
+    help='Match by meaning and words (needs pip install "kbgen[semantic]"), or by words only '
+    "(default: by words, so reports stay comparable with earlier ones).",
+)
 def gaps(
     tickets: str,
     config_file: str,
@@ -64,6 +71,7 @@ def gaps(
     lang: str | None,
     columns: str | None,
     threshold: float | None,
+    semantic: bool | None,
 ) -> None:
     """Match a support-ticket export to the help center: topics with no article, bundle changes, coverage."""
     from . import gaps as g
@@ -80,12 +88,36 @@ def gaps(
         found = g.read_tickets(tickets, mapping)
         if not found.tickets:
             raise KbgenError(f"{tickets}: no ticket in the file")
-        result = g.analyze(kb, found, lang, threshold=g.THRESHOLD if threshold is None else threshold)
+        indexes, embeddings = _semantic_indexes(kb, config_file, semantic)
+        result = g.analyze(
+            kb, found, lang, threshold=g.THRESHOLD if threshold is None else threshold, indexes=indexes,
+            embeddings=embeddings,
+        )  # fmt: skip
     except KbgenError as exc:
         _fail(str(exc))
         return
     text = {"json": g.format_json, "html": g.format_html}.get(fmt, g.format_text)(result)
     _write(text, output)
+
+
+def _semantic_indexes(kb, config_file: str, wanted: bool | None):  # type: ignore[no-untyped-def]
+    """(indexes, embeddings) for `kbgen gaps`: embeddings of the languages ranked by meaning, if any."""
+    from . import semantic
+
+    if not wanted:
+        return None, None
+    if not semantic.available():
+        raise semantic.SemanticUnavailable(semantic.INSTALL_HINT)
+    from .search import build_index
+
+    indexes = build_index(kb, "public")
+    embeddings = {}
+    for lang, index in indexes.items():
+        if index.docs and semantic.supports(lang):
+            found = semantic.open_embeddings(config_file, lang)
+            if found.aligned(index):
+                embeddings[lang] = found
+    return indexes, embeddings
 
 
 @click.command()

@@ -57,6 +57,7 @@ from .problems import KbgenError
 from .search import Analyzer, LanguageIndex, _stopwords, build_index, fold, query_terms, score_docs
 
 THRESHOLD = 0.25
+COSINE_FLOOR = 0.45  # with ranking by meaning: a cosine this far above it counts like confidence (calibrated)
 MIN_TICKETS = 3  # an article must answer this many tickets of a product to be suggested for its bundle
 CLUSTER_SIMILARITY = 0.3
 MAX_EXAMPLES = 3
@@ -286,9 +287,14 @@ class Matcher:
     """Matches tickets to articles with the search index of each language."""
 
     def __init__(
-        self, kb: KnowledgeBase, indexes: Mapping[str, LanguageIndex] | None = None, threshold: float = THRESHOLD
+        self,
+        kb: KnowledgeBase,
+        indexes: Mapping[str, LanguageIndex] | None = None,
+        threshold: float = THRESHOLD,
+        embeddings: Mapping[str, Any] | None = None,
     ) -> None:
         self.kb = kb
+        self.embeddings = dict(embeddings or {})  # language → semantic.Embeddings: rank by meaning too
         self.indexes = dict(indexes) if indexes is not None else build_index(kb, "public")
         self.threshold = threshold
         self._top: dict[str, dict[str, int]] = {}
@@ -321,8 +327,24 @@ class Matcher:
         ideal = sum(max((top.get(s, 0) * w for s, w in options.items()), default=0.0) for options in terms)
         known = sum(1 for options in terms if options)
         confidence = min(1.0, score / ideal) * (known / len(terms)) ** 2 if ideal else 0.0
+        embeddings = self.embeddings.get(lang)
+        if embeddings is not None:
+            doc, score, confidence = self._by_meaning(index, embeddings, query, scores, confidence)
         hit = index.docs[doc]
         return Match(ticket, lang, hit.article_id, hit.anchor, score, confidence, confidence >= self.threshold)
+
+
+    def _by_meaning(
+        self, index: LanguageIndex, embeddings: Any, query: str, words: dict[int, float], confidence: float
+    ) -> tuple[int, float, float]:
+        """The combined ranking's first document; confident when the words are, or the meaning is close."""
+        from . import semantic
+
+        cosines = embeddings.vectors @ semantic.encode_query(query.strip(), embeddings.model)
+        fused = semantic.fuse(words, cosines)
+        doc = min(fused, key=lambda d: (-fused[d], d))
+        closeness = max(0.0, (float(cosines[doc]) - COSINE_FLOOR) / (1 - COSINE_FLOOR))
+        return doc, words.get(doc, 0.0), max(confidence if doc in words else 0.0, closeness)
 
 
 class ProductFinder:
@@ -489,9 +511,12 @@ def analyze(
     threshold: float = THRESHOLD,
     min_tickets: int = MIN_TICKETS,
     indexes: Mapping[str, LanguageIndex] | None = None,
+    embeddings: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything `kbgen gaps` reports, as plain data with stable keys (the JSON output)."""
-    matcher = Matcher(kb, indexes, threshold)
+    """Everything `kbgen gaps` reports, as plain data with stable keys (the JSON output).
+
+    `embeddings` (language → `semantic.Embeddings`): match those languages by meaning and words."""
+    matcher = Matcher(kb, indexes, threshold, embeddings)
     finder = ProductFinder(kb)
     matches: list[Match] = []
     for t in tickets.tickets:

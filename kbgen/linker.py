@@ -7,7 +7,7 @@ other run only loads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,11 @@ class LinkIndex:
     default_language: str
     languages: tuple[str, ...]
     indexes: dict[str, LanguageIndex]
+    embeddings: dict[str, Any] = field(default_factory=dict)  # language → semantic.Embeddings, when ranked by meaning
+
+    def ranking(self, lang: str | None = None) -> str:
+        """ "semantic+words" when `lang` is ranked by meaning and words, else "words"."""
+        return "semantic+words" if (lang or self.default_language) in getattr(self, "embeddings", {}) else "words"
 
     def short_url(self, lang: str, article_id: str, anchor: str = "") -> str:
         path = f"{language_prefix(lang, self.default_language)}a/{article_id}/"
@@ -29,21 +34,59 @@ class LinkIndex:
         return f"{base}{path}" + (f"#{anchor}" if anchor else "")
 
 
-def open_link_index(config_file: str | Path = "mkdocs.yml", lang: str | None = None) -> LinkIndex:
-    """The search index of one language (the default one unless given), cached until the content changes."""
+def open_link_index(
+    config_file: str | Path = "mkdocs.yml", lang: str | None = None, ranking: str = "auto"
+) -> LinkIndex:
+    """The search index of one language (the default one unless given), cached until the content changes.
+
+    ranking: "words"; "semantic" (by meaning and words: needs `pip install "kbgen[semantic]"`, else
+    `semantic.SemanticUnavailable`); "auto" (semantic when installed and the model knows the language).
+    """
+    from . import semantic
     from .search import build_index
+
+    if ranking not in ("auto", "semantic", "words"):
+        raise ValueError(f"ranking must be auto, semantic or words, not {ranking!r}")
+    if ranking == "semantic" and not semantic.available():
+        raise semantic.SemanticUnavailable(semantic.INSTALL_HINT)
 
     def compute(kb: KnowledgeBase) -> LinkIndex:
         chosen = lang or kb.default_language
         indexes = build_index(kb, "public", (chosen,)) if chosen in kb.languages else {}
         return LinkIndex(kb.settings.site_url, kb.default_language, kb.languages, indexes)
 
-    return cache.cached(config_file, f"link-{lang or 'default'}", compute)
+    index: LinkIndex = cache.cached(config_file, f"link-{lang or 'default'}", compute)
+    index.embeddings = {}
+    chosen = lang or index.default_language
+    if ranking != "words" and chosen in index.indexes and index.indexes[chosen].docs:
+        model = semantic.default_model()
+        if ranking == "semantic" and not semantic.supports(chosen, model):
+            raise semantic.SemanticUnavailable(
+                f"the model {model} is English only; set KBGEN_SEMANTIC_MODEL to a multilingual model and "
+                f"KBGEN_SEMANTIC_LANGUAGES to the languages it knows"
+            )
+        if semantic.usable(chosen, model):
+            found = semantic.open_embeddings(config_file, chosen, model)
+            if found.aligned(index.indexes[chosen]):
+                index.embeddings[chosen] = found
+    return index
 
 
-def link(index: LinkIndex, query: str, lang: str | None = None, limit: int = 5) -> list[dict[str, Any]]:
+def link(
+    index: LinkIndex, query: str, lang: str | None = None, limit: int = 5, ranking: str | None = None
+) -> list[dict[str, Any]]:
+    """The best articles for `query`. ranking: None (what `open_link_index` prepared, see `index.ranking()`),
+    "words", or "semantic" (needs the index opened with ranking="semantic" or "auto")."""
     lang = lang or index.default_language
-    hits = search(index.indexes[lang], query.strip() + " ", limit)
+    embeddings = getattr(index, "embeddings", {}).get(lang) if ranking != "words" else None
+    if ranking == "semantic" and embeddings is None:
+        raise ValueError('no embeddings for this language: open the index with ranking="semantic"')
+    if embeddings is not None:
+        from . import semantic
+
+        hits = semantic.search(index.indexes[lang], embeddings, query.strip() + " ", limit)
+    else:
+        hits = search(index.indexes[lang], query.strip() + " ", limit)
     return [
         {
             "id": h.doc.article_id,
@@ -52,7 +95,7 @@ def link(index: LinkIndex, query: str, lang: str | None = None, limit: int = 5) 
             "type": h.doc.type,
             "summary": h.doc.summary,
             "short_url": index.short_url(lang, h.doc.article_id, h.doc.anchor),
-            "score": round(h.score, 1),
+            "score": round(h.score, 1) if embeddings is None else round(h.score, 3),
         }
         for h in hits
     ]

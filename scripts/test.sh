@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The CPU build of PyTorch first, so that nothing pulls a CUDA one (the semantic extra's tests need it).
+python3 -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
 if ! command -v chromium >/dev/null 2>&1; then

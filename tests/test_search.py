@@ -67,29 +67,29 @@ def test_kbgen_link_prints_short_links_that_keep_the_question(make_site):
             "content/en/secret.md": article(9, "Descale secrets", "Internal descale notes.\n", audience="internal"),
         }
     )
-    text = run("link", "how long does delivry take")
+    text = run("link", "--words", "how long does delivry take")
     assert text.exit_code == 0, text.stderr
     assert text.stdout.splitlines()[:2] == [
         "1. How long does delivery take?  (faq: Shipping FAQ)",
         "   https://help.example.com/a/7/#how-long-does-delivery-take",
     ]
-    data = json.loads(run("link", "descaling", "--format", "json").stdout)
+    data = json.loads(run("link", "--words", "descaling", "--format", "json").stdout)
     assert data["ranking"] == "words"
     assert [r["id"] for r in data["results"]] == ["8"], "internal articles are never offered"
     assert data["results"][0]["short_url"] == "https://help.example.com/a/8/"
-    assert run("link", "zzzz qqqq").exit_code == 1
-    bad = run("link", "x", "--lang", "de")
+    assert run("link", "--words", "zzzz qqqq").exit_code == 1
+    bad = run("link", "--words", "x", "--lang", "de")
     assert bad.exit_code == 2 and "'de' is not one of: en" in bad.stderr
 
 
 def test_kbgen_link_reuses_its_index_until_the_content_changes(make_site):
     root = make_site({"content/en/a.md": article(1, "Descale the kettle")})
-    assert run("link", "descale").exit_code == 0
+    assert run("link", "--words", "descale").exit_code == 0
     entries = list((root / ".kbgen-cache").glob("link-default-*.pickle"))
     assert len(entries) == 1
-    first = open_link_index(root / "mkdocs.yml")
+    first = open_link_index(root / "mkdocs.yml", ranking="words")
     (root / "content/en/b.md").write_text(article(2, "Replace the filter"))
-    assert [r["id"] for r in link(open_link_index(root / "mkdocs.yml"), "filter")] == ["2"]
+    assert [r["id"] for r in link(open_link_index(root / "mkdocs.yml", ranking="words"), "filter")] == ["2"]
     assert [p.name for p in (root / ".kbgen-cache").glob("link-default-*.pickle")] != [entries[0].name]
     assert first.indexes["en"].docs
 
