@@ -146,8 +146,8 @@ def load_model(model: str | None = None) -> Any:
         raise SemanticUnavailable(INSTALL_HINT)
     found = _MODELS.get(model)
     if found is None:
-        if _local(model):
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        if _local(model) and not os.environ.get("HF_HUB_OFFLINE"):
+            os.environ["HF_HUB_OFFLINE"] = "1"  # a local folder never needs the network
         from sentence_transformers import SentenceTransformer
 
         found = _MODELS[model] = SentenceTransformer(model, device="cpu")

@@ -15,7 +15,8 @@ from kbgen import semantic
 from kbgen.search import Analyzer, build_index, search
 
 pytest.importorskip("sentence_transformers")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+if not os.environ.get("HF_HUB_OFFLINE"):
+    os.environ["HF_HUB_OFFLINE"] = "1"
 
 DATA = Path(__file__).parent / "data"
 CUSTOMER = yaml.safe_load((DATA / "semantic_queries.yml").read_text(encoding="utf-8"))["en"]
