@@ -148,6 +148,10 @@ def load_model(model: str | None = None) -> Any:
     if found is None:
         if _local(model) and not os.environ.get("HF_HUB_OFFLINE"):
             os.environ["HF_HUB_OFFLINE"] = "1"  # a local folder never needs the network
+        # A command's output is its answer: no progress bars from the model's loading.
+        for quiet in ("HF_HUB_DISABLE_PROGRESS_BARS", "TQDM_DISABLE"):
+            os.environ.setdefault(quiet, "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         from sentence_transformers import SentenceTransformer
 
         found = _MODELS[model] = SentenceTransformer(model, device="cpu")
