@@ -29,7 +29,7 @@ def bundle_outputs(kb: KnowledgeBase, bundler: Bundler | None = None) -> dict[st
     """Files to write into the site, path → text. Empty when there are no products."""
     if not kb.products:
         return {}
-    bundler = bundler or Bundler(kb)
+    bundler = bundler or kb.bundler  # the one the Python API uses too: computed once
     out: dict[str, str] = {}
     bundles: list[Bundle] = []
     for lang in kb.languages:

@@ -235,7 +235,7 @@ def translations(lang: str | None, fmt: str, config_file: str) -> None:
     for s in report:
         total = len(s.up_to_date) + len(s.outdated) + len(s.unknown) + len(s.missing)
         click.echo(
-            f"{s.lang}: {len(s.up_to_date) + len(s.unknown)} of {total} translated, "
+            f"{s.lang}: {len(s.up_to_date) + len(s.unknown) + len(s.outdated)} of {total} translated, "
             f"{len(s.outdated)} out of date, {len(s.missing)} missing"
         )
         for o in s.outdated:

@@ -473,7 +473,11 @@ def score_docs(index: LanguageIndex, terms: list[dict[str, float]]) -> dict[int,
 
 def search(index: LanguageIndex, query: str, limit: int = 5) -> list[Hit]:
     """Best documents for `query`, one per article (its best question, or itself)."""
-    scores = score_docs(index, query_terms(index, query))
+    return best_per_article(index, score_docs(index, query_terms(index, query)), limit)
+
+
+def best_per_article(index: LanguageIndex, scores: dict[int, float], limit: int) -> list[Hit]:
+    """The `limit` best documents, one per article; ties go to the earlier document."""
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     hits: list[Hit] = []
     seen: set[str] = set()

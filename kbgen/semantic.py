@@ -385,19 +385,8 @@ def search(
     weight: float = WORD_WEIGHT,
 ) -> list:
     """Like `search.search`, ranked by meaning and words: one hit per article."""
-    from .search import Hit
+    from .search import best_per_article
 
     if not embeddings.aligned(index):
         raise KbgenError("the semantic embeddings do not belong to this search index; rebuild them")
-    ranked = sorted(scores(index, embeddings, query, method, weight).items(), key=lambda item: (-item[1], item[0]))
-    hits: list[Hit] = []
-    seen: set[str] = set()
-    for doc, score in ranked:
-        d = index.docs[doc]
-        if d.article_id in seen:
-            continue
-        seen.add(d.article_id)
-        hits.append(Hit(d, score))
-        if len(hits) >= limit:
-            break
-    return hits
+    return best_per_article(index, scores(index, embeddings, query, method, weight), limit)

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
 
+import yaml
+
 from .markdown_scan import anchor_headings, map_links
 from .model import Article, KnowledgeBase
 from .problems import KbgenError, display_path
 from .scaffold import write_new_file
+from .yamlsource import load_yaml, split_front_matter
 
 HASH_LENGTH = 12
 
@@ -51,6 +55,7 @@ def translation_status(kb: KnowledgeBase) -> list[LanguageStatus]:
     """Per non-default language, every published source article sorted into one of the lists."""
     default = kb.default_language
     sources = {a.id: a for a in kb.articles if a.lang == default and not a.draft}
+    hashes: dict[str, str] = {}  # each source hashed once, however many languages translate it
     report = []
     for lang in kb.languages:
         if lang == default:
@@ -66,10 +71,14 @@ def translation_status(kb: KnowledgeBase) -> list[LanguageStatus]:
                 status.orphans.append(a)
             elif not a.translated_from:
                 status.unknown.append(a)
-            elif a.translated_from != (current := source_hash(source))[: len(a.translated_from)]:
-                status.outdated.append(Outdated(a, source, current))
             else:
-                status.up_to_date.append(a)
+                if a.id not in hashes:
+                    hashes[a.id] = source_hash(source)
+                current = hashes[a.id]
+                if a.translated_from == current[: len(a.translated_from)]:
+                    status.up_to_date.append(a)
+                else:
+                    status.outdated.append(Outdated(a, source, current))
         status.missing = [s for s in sources.values() if s.id not in present]
         report.append(status)
     return report
@@ -90,20 +99,22 @@ def translate(kb: KnowledgeBase, article_id: str, lang: str, today: date | None 
         )
     relative = source.path.split("/", 1)[1] if kb.multilingual_layout else source.path
     path = kb.settings.docs_dir / lang / relative
-    src_text = (kb.settings.docs_dir / source.path).read_text(encoding="utf-8")
-    head, _, _ = src_text.partition("\n---\n")
-    lines = [line for line in head.split("\n")[1:] if not line.startswith(("source_hash:", "updated:"))]
-    text = "\n".join(
-        [
-            "---",
-            *lines,
-            f"updated: {(today or date.today()).isoformat()}",
-            f"source_hash: {source_hash(source)}",
-            "---",
-            "",
-        ]
-    ) + anchor_headings(source.body.lstrip("\n"))
-    return write_new_file(path, text)
+    split = split_front_matter((kb.settings.docs_dir / source.path).read_text(encoding="utf-8"))
+    doc, _ = load_yaml(split.front_matter or "")
+    # Aliases stay with the original (a translation has its own address); the rest is copied to translate.
+    fields = {k: v for k, v in (doc.data or {}).items() if k not in ("aliases", "updated", "source_hash")}
+    fields["updated"] = today or date.today()
+    fields["source_hash"] = source_hash(source)
+    front = "".join(_yaml_field(k, v) for k, v in fields.items())
+    return write_new_file(path, f"---\n{front}---\n\n" + anchor_headings(source.body.lstrip("\n")))
+
+
+def _yaml_field(key: str, value: object) -> str:
+    """One field a line, lists in brackets, dates bare: the way writers write front matter."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        value = date.fromisoformat(value)  # kept as text while loading, written back as a date
+    flow = None if isinstance(value, list) else False
+    return yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=flow, width=1000)
 
 
 def localize_links(kb: KnowledgeBase, article: Article, markdown: str) -> str:
