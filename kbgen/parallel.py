@@ -1,28 +1,36 @@
-"""Render Markdown on every core: MkDocs renders pages one after another.
+"""Build pages on every core: MkDocs builds them one after another.
 
-Before MkDocs reads the pages, the plugin hands the articles to a pool of
-forked workers. Each worker renders its pages exactly as MkDocs would (the
-same `Page.render`, the same extensions, the same link rewriting, on the same
-Markdown after kbgen's own changes) and sends back the HTML and table of
-contents; the plugin then gives each page its ready result instead of
-rendering it again. A build with workers writes the same bytes as one without
-(a test compares them).
+When kbgen is the site's only plugin, the articles (nearly every page of a
+help center) are built by forked workers from start to end: each worker runs
+MkDocs' own steps for a page (`_populate_page`, `_build_page`: the same
+Markdown extensions, link rewriting, plugin events, template and file) while
+the main process builds the other pages and kbgen's own outputs. MkDocs skips
+the articles (they are marked excluded for it); the workers write them.
 
-Workers are forked, so they share the loaded configuration, files and
-knowledge base without pickling them; where fork does not exist, or another
-plugin also changes Markdown, pages are rendered by MkDocs as usual.
+When other plugins are present but none changes Markdown, the workers only
+render the articles' Markdown and the plugin hands each page its ready HTML.
+Either way a build with workers writes the same bytes as one without (a test
+compares them).
+
+Workers are forked, so they share the loaded configuration, files, navigation
+and knowledge base without pickling them; where fork does not exist, pages
+are built by MkDocs as usual.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
@@ -79,6 +87,122 @@ def use(page: Page, result: Rendered) -> None:
         page.links_to_anchors = {}  # kbgen checks links and anchors itself (see the plugin's on_config)
 
     page.render = render  # type: ignore[method-assign]
+
+
+class PageBuilds:
+    """Articles built and written by forked workers while the main process goes on.
+
+    Create it once MkDocs' template environment exists (the plugin's `on_env`): the
+    workers start at once. `defer()` has hidden the pages from MkDocs' own loops
+    before it read the pages. `wait()` re-logs what the workers logged (so
+    `--strict` counts their warnings) and raises the first error.
+    """
+
+    def __init__(
+        self,
+        config: MkDocsConfig,
+        files: Files,
+        nav: Navigation,
+        env: Any,
+        deferred: dict[str, InclusionLevel],
+        workers: int,
+        on_done: Callable[[int], None] | None = None,
+    ) -> None:
+        global _build_job
+        src_uris = list(deferred)
+        _build_job = (config, files, nav, env, deferred)
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        try:
+            # Small chunks in order: the pool stays busy to the end and progress moves steadily.
+            size = max(1, min(64, len(src_uris) // (workers * 12)))
+            self.futures = []
+            for i in range(0, len(src_uris), size):
+                chunk = src_uris[i : i + size]
+                future = self.pool.submit(_build_chunk, chunk)
+                if on_done is not None:
+                    future.add_done_callback(functools.partial(_report, pages=len(chunk), on_done=on_done))
+                self.futures.append(future)
+        finally:
+            _build_job = None  # the workers were forked while submitting: they keep their copy
+
+    def wait(self) -> None:
+        try:
+            for future in self.futures:
+                for name, level, message in future.result():
+                    logging.getLogger(name).log(level, message)
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _report(future: Future[Any], pages: int, on_done: Callable[[int], None]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        on_done(pages)
+
+
+def defer(files: Files, src_uris: Sequence[str]) -> dict[str, InclusionLevel]:
+    """Hide these pages from MkDocs' own reading and building; returns their inclusion, to restore in workers."""
+    found: dict[str, InclusionLevel] = {}
+    for src in src_uris:
+        file = files.get_file_from_path(src)
+        if file is not None:
+            found[src] = file.inclusion
+            file.inclusion = InclusionLevel.EXCLUDED
+    return found
+
+
+_build_job: tuple[MkDocsConfig, Files, Navigation, Any, dict[str, InclusionLevel]] | None = None
+_restored = False
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _build_chunk(src_uris: list[str]) -> list[tuple[str, int, str]]:
+    """Read, render, template and write these pages as MkDocs' build would; return what was logged."""
+    global _restored
+    assert _build_job is not None
+    config, files, nav, env, deferred = _build_job
+    if not _restored:  # once per worker: the pages are ordinary pages again, in links and in every context
+        for src, level in deferred.items():
+            file = files.get_file_from_path(src)
+            assert file is not None
+            file.inclusion = level
+        _restored = True
+    doc_files = _documentation_pages(files)
+    collect = _Collect()
+    mkdocs_log = logging.getLogger("mkdocs")
+    saved = mkdocs_log.handlers, mkdocs_log.propagate
+    mkdocs_log.handlers, mkdocs_log.propagate = [collect], False
+    try:
+        for src in src_uris:
+            file = files.get_file_from_path(src)
+            assert file is not None
+            page = file.page if file.page is not None else Page(None, file, config)
+            _populate_page(page, config, files)
+            _build_page(page, config, doc_files, nav, env)
+            page.content = page.markdown = None  # type: ignore[assignment]  # done: free the memory
+    finally:
+        mkdocs_log.handlers, mkdocs_log.propagate = saved
+    return collect.records
+
+
+_doc_pages: Sequence[File] | None = None
+
+
+def _documentation_pages(files: Files) -> Sequence[File]:
+    global _doc_pages
+    if _doc_pages is None:
+        _doc_pages = files.documentation_pages(inclusion=InclusionLevel.is_included)
+    return _doc_pages
 
 
 def in_background(function: Callable[..., Any], *args: Any) -> Future[Any] | None:

@@ -23,7 +23,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import write_file
@@ -33,6 +33,7 @@ from . import ledger, parallel, seo
 from .bundle_site import bundle_outputs
 from .catalog import render_catalog
 from .i18n import Locales, Strings
+from .live import LivePages
 from .loader import load_content
 from .markdown_scan import strip_title_heading
 from .model import Article, Category, Home, KnowledgeBase, Product, Settings
@@ -142,6 +143,11 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.pages: dict[str, PageSource] = {}
         self.prerendered: dict[str, parallel.Rendered] = {}
         self.progress: Progress | None = None
+        self.deferred: dict[str, InclusionLevel] = {}  # articles the workers build (see parallel.py)
+        self.page_builds: parallel.PageBuilds | None = None
+        self.live: LivePages | None = None  # `serve`: pages built on request
+        self.workers = 0
+        self.nav: Navigation | None = None
         self.search_files: Future[dict[str, str]] | None = None
         self.faqs: dict[str, tuple[FaqItem, ...]] = {}
         self.theme_templates: frozenset[str] = frozenset()
@@ -279,16 +285,28 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     # -- pages -----------------------------------------------------------------------------------
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        """Render the articles' Markdown on every core before MkDocs reads the pages one by one."""
+        """Arrange for the articles to be built on every core (or, in `serve`, when the browser asks)."""
         self.prerendered = {}
-        articles = [src for src, obj in self.pages.items() if isinstance(obj, Article)]
-        workers = parallel.workers_wanted(len(articles))
+        self.deferred = {}
+        self.live = None
+        self.nav = nav
         self.search_files = None
-        if workers and not self.is_serve and self.kb is not None:
-            self.search_files = parallel.in_background(search_outputs, self.kb, self.settings.audience)
-        # Only when no other plugin changes Markdown: the workers apply kbgen's own changes alone.
-        if workers and not self.is_serve and len(config.plugins.events["page_markdown"]) == 1:
-            self.prerendered = parallel.render_all(config, files, articles, self._article_markdown, workers)
+        only_kbgen = set(config.plugins) == {"kbgen"}
+        if self.is_serve:
+            if only_kbgen:  # no other plugin sees the pages: build each when it is asked for (see live.py)
+                self.deferred = parallel.defer(files, list(self.pages))
+            return nav
+        articles = [src for src, obj in self.pages.items() if isinstance(obj, Article)]
+        self.workers = parallel.workers_wanted(len(articles)) if self.kb is not None else 0
+        if not self.workers:
+            return nav
+        self.search_files = parallel.in_background(search_outputs, self.kb, self.settings.audience)
+        if only_kbgen:
+            # No other plugin sees the pages: workers build the articles from start to end (from on_env).
+            self.deferred = parallel.defer(files, articles)
+        elif len(config.plugins.events["page_markdown"]) == 1:
+            # Other plugins see every page, but none changes Markdown: the workers render it.
+            self.prerendered = parallel.render_all(config, files, articles, self._article_markdown, self.workers)
         return nav
 
     def _article_markdown(self, src_uri: str, markdown: str) -> str:
@@ -524,7 +542,15 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     # -- after the pages -------------------------------------------------------------------------
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        self.progress = Progress(len(files.documentation_pages()))
+        progress = self.progress = Progress(len(files.documentation_pages()) + len(self.deferred))
+        if self.is_serve and self.deferred:
+            assert self.nav is not None
+            self.live = LivePages(config, files, self.nav, env, self.deferred)
+        elif self.deferred:
+            assert self.nav is not None
+            self.page_builds = parallel.PageBuilds(
+                config, files, self.nav, env, self.deferred, self.workers, on_done=progress.step
+            )
         return env
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -552,17 +578,33 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             outputs.update(bundle_outputs(kb))
         elif kb.products:
             log.warning("site_url is not set in mkdocs.yml: email bundles need absolute links, none were written")
-        found = self.search_files.result() if self.search_files is not None else None
-        outputs.update(found if found is not None else search_outputs(kb, audience))
-        self.search_files = None
+        if self.live is None:
+            found = self.search_files.result() if self.search_files is not None else None
+            outputs.update(found if found is not None else search_outputs(kb, audience))
+            self.search_files = None
         self._keep_urls(kb, outputs)
         if audience == "internal":  # content health for the support team: report/index.html
             from .report import report_outputs
 
             outputs.update(report_outputs(kb))
+        if self.live is not None:  # `serve`: kept in memory, written when the browser asks
+            files = {rel: text.encode("utf-8") for rel, text in outputs.items()}
+            files["sitemap.xml.gz"] = gzip.compress(files["sitemap.xml"], mtime=0)
+            for rel in [rel for rel in files if (site / rel).exists()]:  # MkDocs' own sitemap.xml: ours wins
+                write_file(files.pop(rel), str(site / rel))
+            self.live.ready(files, later=lambda: search_outputs(kb, audience))
+            return
         for rel, text in sorted(outputs.items()):
             write_file(text.encode("utf-8"), str(site / rel))
         write_file(gzip.compress(outputs["sitemap.xml"].encode("utf-8"), mtime=0), str(site / "sitemap.xml.gz"))
+        if self.page_builds is not None:
+            builds, self.page_builds = self.page_builds, None
+            builds.wait()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.page_builds is not None:
+            builds, self.page_builds = self.page_builds, None
+            builds.cancel()
 
     def _keep_urls(self, kb: KnowledgeBase, outputs: dict[str, str]) -> None:
         """Redirect retired URLs, and record every URL this public build publishes in the ledger."""

@@ -23,8 +23,8 @@ class Progress:
         self.shown = 0.0
         self.enabled = total >= MIN_PAGES and not os.environ.get("CI") and self.stream.isatty()
 
-    def step(self) -> None:
-        self.done += 1
+    def step(self, pages: int = 1) -> None:
+        self.done += pages
         if not self.enabled:
             return
         now = time.monotonic()

@@ -10,18 +10,22 @@ from __future__ import annotations
 import html
 import logging
 import os
+import posixpath
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from mkdocs.commands.build import build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, BuildError, ConfigurationError, PluginError
 
+from .live import LivePages
 from .problems import KbgenError
 from .project import open_config
 
@@ -125,6 +129,9 @@ def serve_site(
     mount_path = urlsplit(config.site_url or "/").path
     serve_url = _serve_url(host, port, mount_path)
 
+    lock = threading.Lock()  # a swap of the served folder and a page built on request never overlap
+    live: list[LivePages | None] = [None]
+
     def builder(first: MkDocsConfig | None = None) -> None:
         staging = Path(tempfile.mkdtemp(prefix="kbgen-serve-build-"))
         errors.start()
@@ -140,10 +147,25 @@ def serve_site(
             return
         finally:
             errors.stop()
-        errors.clear()
-        _replace_contents(served, staging)
+        with lock:
+            errors.clear()
+            _replace_contents(served, staging)
+            live[0] = cfg.plugins["kbgen"].live  # type: ignore[attr-defined]
 
     class Server(LiveReloadServer):
+        def _serve_request(self, environ: dict[str, Any], start_response: Any) -> Any:
+            path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
+            if (path + "/").startswith(self.mount_path) and not path.startswith("/livereload/"):
+                with self._epoch_cond:  # not a page of the build that is being replaced
+                    self._epoch_cond.wait_for(lambda: self._visible_epoch == self._wanted_epoch)
+                rel = path[len(self.mount_path) :]
+                rel = posixpath.normpath("/" + rel).lstrip("/") + ("/index.html" if path.endswith("/") else "")
+                with lock:
+                    pages = live[0]
+                    if pages is not None:
+                        pages.materialize(served, rel.lstrip("/").removeprefix("./"))
+            return super()._serve_request(environ, start_response)
+
         def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
             content = super()._inject_js_into_html(content, epoch)
             return errors.inject(content)

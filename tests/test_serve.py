@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -73,3 +75,52 @@ def test_a_broken_edit_keeps_the_last_good_build_and_shows_the_error(tmp_path: P
     assert "Traceback" not in output
     assert not (tmp_path / "published-urls.txt").exists(), "a preview never writes the URL ledger"
     assert not list(scratch.glob("kbgen-serve-*")), "a terminated preview removes its temporary site"
+
+
+def test_serve_builds_pages_on_request_with_the_bytes_of_kbgen_build(tmp_path: Path):
+    """`serve` renders a page when the browser asks for it; each is the page `kbgen build` writes."""
+    port = free_port()
+    root = demo_copy(tmp_path, port)
+    subprocess.run([sys.executable, "-m", "kbgen.cli", "build", "-q", "-d", "built"], cwd=root, check=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kbgen.cli", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(base, lambda page: "<html" in page)
+        built = sorted(p.relative_to(root / "built").as_posix() for p in (root / "built").rglob("*") if p.is_file())
+        assert len(built) > 500
+        different = []
+        for rel in built:
+            with urllib.request.urlopen(base + rel, timeout=30) as r:  # noqa: S310 - loopback only
+                served = r.read()
+            if rel.endswith(".html"):
+                served = LIVERELOAD.sub(b"", served)
+            if served != (root / "built" / rel).read_bytes():
+                different.append(rel)
+        assert not different, f"{len(different)} files differ from kbgen build's, first: {different[:5]}"
+        # An edit shows on the next request of the page; untouched pages are not rebuilt from scratch.
+        page = root / "content/en/getting-started/set-up-your-espresso-one.md"
+        page.write_text(page.read_text(encoding="utf-8").replace("\n\n", "\n\nA freshly edited line.\n\n", 1))
+        wait_for(base + "getting-started/set-up-your-espresso-one/", lambda text: "A freshly edited line." in text)
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    assert "Traceback" not in output
+
+
+LIVERELOAD = re.compile(rb"<script>\s*var livereload = function.*?</script>(?=</body>|$)", re.S)
+
+
+def demo_copy(tmp_path: Path, port: int) -> Path:
+    """The demo help center in `tmp_path`, its site_url set to the preview's address."""
+    repo = Path(__file__).resolve().parent.parent
+    shutil.copytree(repo / "content", tmp_path / "content")
+    config = (repo / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"(?m)^site_url: .*$", f"site_url: http://127.0.0.1:{port}/", config)
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return tmp_path
