@@ -17,6 +17,7 @@ Templates get a `Strings` object as `t`:
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -248,6 +249,22 @@ def kb_theme_dir() -> Path | None:
         return here if here.is_dir() else None
 
 
+def _read_locale(path: Path) -> Any:
+    """A locale file's YAML; parsed again only when the file changed (`kbgen serve` rebuilds often)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    key = (st.st_mtime_ns, st.st_size)
+    known = _locale_files.get(path)
+    if known is None or known[0] != key:
+        known = _locale_files[path] = (key, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return copy.deepcopy(known[1])
+
+
+_locale_files: dict[Path, tuple[tuple[int, int], Any]] = {}
+
+
 class Locales:
     """Every language's strings, read from the `locales/` folders of the theme folders given.
 
@@ -270,10 +287,9 @@ class Locales:
             merged: dict[str, Any] = {}
             for folder in reversed(self.folders):  # lowest priority first
                 path = folder / f"{lang}.yml"
-                if path.is_file():
-                    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-                    if isinstance(loaded, Mapping):
-                        _merge(merged, loaded)
+                loaded = _read_locale(path)
+                if isinstance(loaded, Mapping):
+                    _merge(merged, loaded)
             self._files[lang] = merged
         return self._files[lang]
 

@@ -9,15 +9,16 @@ memory. The server asks `LivePages.materialize` for a file before serving it:
 a page is then built by MkDocs' own steps (`_populate_page`, `_build_page`:
 the same bytes `kbgen build` writes) into the served folder.
 
-The search index is built on a thread once the rebuild is done; a request for
-one of its files waits for it.
+kbgen's other files (short links, bundles, the search index…) are computed on
+a thread once MkDocs is done; a request for a file not known yet waits for it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+
+log = logging.getLogger("mkdocs.plugins.kbgen")
 
 
 class LivePages:
@@ -36,32 +39,49 @@ class LivePages:
         self.deferred = deferred
         self.pages: dict[str, File] = {}  # dest_uri → file of a page not built yet
         for src in deferred:
-            file = files.get_file_from_path(src)
+            file = files.src_uris.get(src)
             if file is not None:
                 self.pages[file.dest_uri] = file
         self.outputs: dict[str, bytes] = {}
         self._later: threading.Thread | None = None
+        self._steps: list[Callable[[], Mapping[str, str | bytes]]] = []
+        self._stop = threading.Event()
         self._lock = threading.RLock()
 
-    def ready(self, outputs: dict[str, bytes], later: Callable[[], dict[str, str]] | None = None) -> None:
-        """MkDocs' build is done: the pages are ordinary pages again (for links and contexts), outputs are known.
+    def ready(self, steps: Sequence[Callable[[], Mapping[str, str | bytes]]]) -> None:
+        """MkDocs' build is done: the pages are ordinary pages again (for links and contexts).
 
-        `later` computes more outputs (the search index) on a thread.
+        `steps` compute kbgen's other files (short links, bundles, the search index…), on a thread.
         """
         for src, level in self.deferred.items():
-            file = self.files.get_file_from_path(src)
+            file = self.files.src_uris.get(src)
             if file is not None:
                 file.inclusion = level
-        self.outputs = outputs
-        if later is not None:
+        self._steps = list(steps)
+        self.resume()
 
-            def run() -> None:
-                found = {rel: text.encode("utf-8") for rel, text in later().items()}
-                with self._lock:
-                    self.outputs.update(found)
+    def pause(self) -> None:
+        """Another rebuild starts: leave it the processor (the remaining steps wait for `resume`)."""
+        self._stop.set()
+        if self._later is not None:
+            self._later.join()
 
-            self._later = threading.Thread(target=run, name="kbgen-search-index", daemon=True)
-            self._later.start()
+    def resume(self) -> None:
+        self._stop.clear()
+        self._later = threading.Thread(target=self._run, name="kbgen-outputs", daemon=True)
+        self._later.start()
+
+    def _run(self) -> None:
+        while self._steps and not self._stop.is_set():
+            try:
+                made = self._steps[0]()
+                found = {rel: data if isinstance(data, bytes) else data.encode() for rel, data in made.items()}
+            except Exception:
+                log.exception("kbgen could not compute its files for the preview")
+                found = {}
+            with self._lock:
+                self.outputs.update(found)
+                self._steps.pop(0)
 
     def materialize(self, root: Path, rel: str) -> bool:
         """Write `rel` (a path under the site) into `root` if this build has it and it is not there yet."""
@@ -75,10 +95,13 @@ class LivePages:
         if target.is_file():
             return True
         with self._lock:
-            if rel not in self.outputs and rel not in self.pages and self._later is not None:
-                self._lock.release()  # let the thread store its files
+            if rel not in self.outputs and rel not in self.pages and self._steps:
+                self._lock.release()  # let the thread finish and store its files
                 try:
-                    self._later.join()
+                    if self._stop.is_set():
+                        self.resume()
+                    if self._later is not None:
+                        self._later.join()
                 finally:
                     self._lock.acquire()
             data = self.outputs.get(rel)

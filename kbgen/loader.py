@@ -13,6 +13,7 @@ import hashlib
 import os
 import posixpath
 import re
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -133,7 +134,9 @@ class _ParseCache:
 
         self.folder = settings.cache_dir
         self.stamp = cache.stamp(settings.docs_dir, settings.summary_max, settings.today.isoformat())
-        found = cache.load(self.folder, "parse", self.stamp) if self.folder else None
+        found = _parsed_here.get((self.folder, self.stamp))
+        if found is None and self.folder:
+            found = cache.load(self.folder, "parse", self.stamp)
         self.old: dict[tuple[str, ...], tuple[Article | None, tuple[Problem, ...]]] = found or {}
         self.new: dict[tuple[str, ...], tuple[Article | None, tuple[Problem, ...]]] = {}
 
@@ -152,8 +155,13 @@ class _ParseCache:
     def save(self) -> None:
         from . import cache
 
+        _parsed_here.clear()  # a long-lived process (`kbgen serve`) keeps the latest in memory too
+        _parsed_here[(self.folder, self.stamp)] = self.new
         if self.folder is not None and self.new.keys() != self.old.keys():
             cache.save(self.folder, "parse", self.stamp, self.new)
+
+
+_parsed_here: dict[tuple[Path | None, str], dict[tuple[str, ...], tuple[Article | None, tuple[Problem, ...]]]] = {}
 
 
 def _with_problems(kb: KnowledgeBase, problems: Problems) -> KnowledgeBase:
@@ -198,14 +206,32 @@ def _inside(path: str, root: str) -> bool:
 
 def _read_one(abs_path: Path, rel: str, problems: Problems) -> _Source | None:
     try:
-        size = abs_path.stat().st_size
+        st = abs_path.stat()
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             problems.error(abs_path, 1, f"file is {size // (1024 * 1024)} MB; an article may be at most 5 MB")
             return None
+        key = (str(abs_path), rel)
+        known = _read_here.get(key)
+        if known is not None and known[0] == (st.st_mtime_ns, size):
+            return known[1]
+        read_at = time.time_ns()
         raw = abs_path.read_bytes()
     except OSError as exc:
         problems.error(abs_path, 1, f"cannot read file: {exc.strerror or exc}")
         return None
+    found = _decode_source(abs_path, rel, raw, problems)
+    # Remembered for the next load in this process (`kbgen serve`) when the file was last changed more than a
+    # second before it was read: any later change then gives it another modification time.
+    if found is not None and st.st_mtime_ns < read_at - 1_000_000_000:
+        _read_here[key] = ((st.st_mtime_ns, size), found)
+    return found
+
+
+_read_here: dict[tuple[str, str], tuple[tuple[int, int], _Source]] = {}
+
+
+def _decode_source(abs_path: Path, rel: str, raw: bytes, problems: Problems) -> _Source | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -146,7 +146,7 @@ def defer(files: Files, src_uris: Sequence[str]) -> dict[str, InclusionLevel]:
     """Hide these pages from MkDocs' own reading and building; returns their inclusion, to restore in workers."""
     found: dict[str, InclusionLevel] = {}
     for src in src_uris:
-        file = files.get_file_from_path(src)
+        file = files.src_uris.get(src)
         if file is not None:
             found[src] = file.inclusion
             file.inclusion = InclusionLevel.EXCLUDED
@@ -173,7 +173,7 @@ def _build_chunk(src_uris: list[str]) -> list[tuple[str, int, str]]:
     config, files, nav, env, deferred = _build_job
     if not _restored:  # once per worker: the pages are ordinary pages again, in links and in every context
         for src, level in deferred.items():
-            file = files.get_file_from_path(src)
+            file = files.src_uris.get(src)
             assert file is not None
             file.inclusion = level
         _restored = True
@@ -184,7 +184,7 @@ def _build_chunk(src_uris: list[str]) -> list[tuple[str, int, str]]:
     mkdocs_log.handlers, mkdocs_log.propagate = [collect], False
     try:
         for src in src_uris:
-            file = files.get_file_from_path(src)
+            file = files.src_uris.get(src)
             assert file is not None
             page = file.page if file.page is not None else Page(None, file, config)
             _populate_page(page, config, files)

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
 
+import jinja2
+import jinja2.bccache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -162,6 +164,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     # -- config ----------------------------------------------------------------------------------
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.live is not None:  # `serve`: the previous build's files wait while this one runs
+            self.live.pause()
         # kbgen checks links and anchors itself, with file:line and the translation rules; MkDocs'
         # own messages would only repeat them.
         config.validation.links.not_found = min(config.validation.links.not_found, logging.INFO)
@@ -543,6 +547,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         progress = self.progress = Progress(len(files.documentation_pages()) + len(self.deferred))
+        if self.is_serve:
+            env.bytecode_cache = _TEMPLATES_COMPILED  # each rebuild has a new environment: compile templates once
         if self.is_serve and self.deferred:
             assert self.nav is not None
             self.live = LivePages(config, files, self.nav, env, self.deferred)
@@ -563,50 +569,58 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if kb is None:
             return
         site = Path(config.site_dir)
+        audience = self.settings.audience
+        if kb.products and not kb.settings.site_url:
+            log.warning("site_url is not set in mkdocs.yml: email bundles need absolute links, none were written")
+        if self.live is not None:  # `serve`: computed after the rebuild, on a thread, kept in memory
+            for rel in ("sitemap.xml", "sitemap.xml.gz"):  # MkDocs' own: ours replaces it
+                (site / rel).unlink(missing_ok=True)
+
+            self.live.ready(
+                [lambda: self._outputs(kb, config.site_name), lambda: dict(search_outputs(kb, audience))]
+            )
+            return
+        outputs = self._outputs(kb, config.site_name)
+        found = self.search_files.result() if self.search_files is not None else None
+        outputs.update(found if found is not None else search_outputs(kb, audience))
+        self.search_files = None
+        for rel, data in sorted(outputs.items()):
+            write_file(data if isinstance(data, bytes) else data.encode("utf-8"), str(site / rel))
+        if self.page_builds is not None:
+            builds, self.page_builds = self.page_builds, None
+            builds.wait()
+
+    def _outputs(self, kb: KnowledgeBase, site_name: str) -> dict[str, str | bytes]:
+        """What kbgen writes besides the pages: short links, redirects, catalog, sitemap, bundles, copies."""
         sitemap = self.sitemap
         assert sitemap is not None
         audience = self.settings.audience
-        outputs = redirect_outputs(kb, audience)
+        outputs: dict[str, str | bytes] = {}
+        outputs.update(redirect_outputs(kb, audience))
         outputs["catalog.json"] = render_catalog(kb, audience)
         # MkDocs' own sitemap lists every page with build dates; ours lists what this audience may see.
-        outputs["sitemap.xml"] = seo.render_sitemap(seo.sitemap_entries(kb, sitemap))
+        xml = seo.render_sitemap(seo.sitemap_entries(kb, sitemap))
+        outputs["sitemap.xml"] = xml
+        outputs["sitemap.xml.gz"] = gzip.compress(xml.encode("utf-8"), mtime=0)
         outputs["robots.txt"] = seo.render_robots(kb.settings.site_url, audience)
-        outputs["llms.txt"] = seo.render_llms_txt(kb, sitemap, config.site_name)
+        outputs["llms.txt"] = seo.render_llms_txt(kb, sitemap, site_name)
         for article in kb.published(audience):
             outputs[seo.markdown_copy_url(article.url)] = seo.article_markdown(article)
         if kb.products and kb.settings.site_url:
             outputs.update(bundle_outputs(kb))
-        elif kb.products:
-            log.warning("site_url is not set in mkdocs.yml: email bundles need absolute links, none were written")
-        if self.live is None:
-            found = self.search_files.result() if self.search_files is not None else None
-            outputs.update(found if found is not None else search_outputs(kb, audience))
-            self.search_files = None
         self._keep_urls(kb, outputs)
         if audience == "internal":  # content health for the support team: report/index.html
             from .report import report_outputs
 
             outputs.update(report_outputs(kb))
-        if self.live is not None:  # `serve`: kept in memory, written when the browser asks
-            files = {rel: text.encode("utf-8") for rel, text in outputs.items()}
-            files["sitemap.xml.gz"] = gzip.compress(files["sitemap.xml"], mtime=0)
-            for rel in [rel for rel in files if (site / rel).exists()]:  # MkDocs' own sitemap.xml: ours wins
-                write_file(files.pop(rel), str(site / rel))
-            self.live.ready(files, later=lambda: search_outputs(kb, audience))
-            return
-        for rel, text in sorted(outputs.items()):
-            write_file(text.encode("utf-8"), str(site / rel))
-        write_file(gzip.compress(outputs["sitemap.xml"].encode("utf-8"), mtime=0), str(site / "sitemap.xml.gz"))
-        if self.page_builds is not None:
-            builds, self.page_builds = self.page_builds, None
-            builds.wait()
+        return outputs
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.page_builds is not None:
             builds, self.page_builds = self.page_builds, None
             builds.cancel()
 
-    def _keep_urls(self, kb: KnowledgeBase, outputs: dict[str, str]) -> None:
+    def _keep_urls(self, kb: KnowledgeBase, outputs: dict[str, str | bytes]) -> None:
         """Redirect retired URLs, and record every URL this public build publishes in the ledger."""
         path = kb.settings.ledger
         if path is None or self.settings.audience != "public":
@@ -616,13 +630,29 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         for r in retired:
             outputs[url_to_file(r.source)] = render_redirect_page(r, kb.settings.site_url)
         if retired:
-            outputs["_redirects"] += render_redirects_file(retired, kb.settings.site_url)
+            outputs["_redirects"] = str(outputs["_redirects"]) + render_redirects_file(retired, kb.settings.site_url)
         if self.is_serve:
             return  # a preview never changes the ledger
         merged = {**recorded, **ledger.published(kb)}
         if ledger.write(path, merged):
             log.info(f"{display_path(path)}: recorded {len(merged) - len(recorded)} new URLs")
 
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory across `serve` rebuilds; Jinja checks each one against its source."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES_COMPILED = _CompiledTemplates()
 
 HOME_PRODUCTS = 8  # more products than this: the home page links to `start/` for the rest
 
@@ -648,7 +678,7 @@ def _start_markdown(view: Any, src: str, t: Strings) -> str:
     lines = [view.description, ""] if view.description else []
 
     def link(a: Article) -> str:
-        target = posixpath.relpath(a.path, here)
+        target = posixpath.relpath("/" + a.path, "/" + here)  # absolute: no lookup of the working folder
         text = f"- [{a.title}]({target})" + (f": {a.summary}" if a.summary else "")
         return text + (f" ({t.language_name(a.lang)})" if a.lang != t.lang else "")
 

@@ -144,6 +144,8 @@ def serve_site(
             shutil.rmtree(staging, ignore_errors=True)
             errors.fail(str(exc))
             log.error("The edit does not build; still serving the last good build. Fix it and save again.")
+            if live[0] is not None:
+                live[0].resume()  # the last good build's own files go on being prepared
             return
         finally:
             errors.stop()

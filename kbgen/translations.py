@@ -133,6 +133,6 @@ def localize_links(kb: KnowledgeBase, article: Article, markdown: str) -> str:
         dest = kb.linked_article(article, resolved)
         if dest is None:
             return None
-        return posixpath.relpath(dest.path, base) + hash_ + fragment
+        return posixpath.relpath("/" + dest.path, "/" + base) + hash_ + fragment
 
     return map_links(markdown, change)

@@ -76,23 +76,25 @@ def _product_references(kb: KnowledgeBase, docs: Path, problems: Problems) -> No
 
 
 def _aliases(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
-    pages: dict[str, str] = {}
+    # url → (what is published there, its source): named only when an alias collides with it.
+    pages: dict[str, tuple[str, Path | None]] = {}
     for a in kb.articles:
-        pages[a.url] = display_path(docs / a.path)
-        pages[kb.short_url(a)] = f"the short link of {display_path(docs / a.path)}"
+        pages[a.url] = ("{}", docs / a.path)
+        pages[kb.short_url(a)] = ("the short link of {}", docs / a.path)
     for c in kb.categories:
-        pages[c.url] = display_path(docs / c.path) if c.path else f"the category page '{c.key}'"
+        pages[c.url] = ("{}", docs / c.path) if c.path else (f"the category page '{c.key}'", None)
     for h in kb.homes:
-        pages[h.url] = display_path(docs / h.path) if h.path else "the home page"
+        pages[h.url] = ("{}", docs / h.path) if h.path else ("the home page", None)
     for p in kb.products:
-        pages[f"start/{p.id}/"] = f"the start page of product '{p.id}'"
+        pages[f"start/{p.id}/"] = (f"the start page of product '{p.id}'", None)
     owners: dict[str, Article] = {}
     for a in kb.articles:
         for i, alias in enumerate(a.aliases):
             url = alias_url(alias)
             line = _item_line(a, "aliases", i)
             if url in pages or url.removesuffix("index.html") in pages:
-                where = pages.get(url) or pages[url.removesuffix("index.html")]
+                text, source = pages.get(url) or pages[url.removesuffix("index.html")]
+                where = text.format(display_path(source)) if source is not None else text
                 problems.error(docs / a.path, line, f"alias '{alias}' is the address of {where}")
             elif url in owners and owners[url] is not a:
                 other = owners[url]
