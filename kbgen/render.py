@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 from markdown.extensions.toc import slugify
 
@@ -57,48 +56,36 @@ class FaqPage:
     html: str  # the page with every question turned into a <details> accordion
 
 
-class _TopLevelH2Finder(HTMLParser):
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self._text = text
-        self._line_starts = [0]
-        for m in re.finditer("\n", text):
-            self._line_starts.append(m.end())
-        self._depth = 0
-        self._open: tuple[int, int, str] | None = None  # start, inner_start, start tag
-        self.spans: list[HeadingSpan] = []
-
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self._line_starts[line - 1] + col
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            return
-        if tag == "h2" and self._depth == 0:
-            start = self._offset()
-            start_tag = self.get_starttag_text() or "<h2>"
-            self._open = (start, start + len(start_tag), start_tag)
-        self._depth += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _VOID:
-            return
-        self._depth = max(0, self._depth - 1)
-        if tag == "h2" and self._depth == 0 and self._open is not None:
-            inner_end = self._offset()
-            close = self._text.index(">", inner_end) + 1
-            start, inner_start, start_tag = self._open
-            self.spans.append(HeadingSpan(start, inner_start, inner_end, close, start_tag))
-            self._open = None
+# Tags, comments and the raw text of script/style elements, in document order. Python-Markdown escapes `<` and
+# `>` in text and attribute values, so a `>` ends a tag; raw HTML from authors follows the same rule.
+_MARKUP = re.compile(
+    r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>|<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(/?)>",
+    re.DOTALL | re.IGNORECASE,
+)
 
 
 def top_level_h2(text: str) -> list[HeadingSpan]:
     """Every `<h2>` of a document that is not nested inside another element."""
-    finder = _TopLevelH2Finder(text)
-    finder.feed(text)
-    finder.close()
-    return finder.spans
+    spans: list[HeadingSpan] = []
+    depth = 0
+    opened: re.Match[str] | None = None
+    for m in _MARKUP.finditer(text):
+        tag = m.group(3)
+        if tag is None:
+            continue  # a comment, a script or a style element: nothing inside counts
+        tag = tag.lower()
+        if tag in _VOID or m.group(4):
+            continue
+        if m.group(2):  # an end tag
+            depth = max(0, depth - 1)
+            if tag == "h2" and depth == 0 and opened is not None:
+                spans.append(HeadingSpan(opened.start(), opened.end(), m.start(), m.end(), opened.group(0)))
+                opened = None
+            continue
+        if tag == "h2" and depth == 0:
+            opened = m
+        depth += 1
+    return spans
 
 
 def plain_text(fragment: str) -> str:

@@ -76,6 +76,9 @@ class SiteMap:
     _position: dict[tuple[str, str], int] = field(default_factory=dict)
     _by_topic: dict[tuple[str, str], list[Article]] = field(default_factory=dict)
     _starts: dict[tuple[str, str], ProductStart] = field(default_factory=dict)
+    _published: list[Article] = field(default_factory=list)
+    _number: dict[tuple[str, str], int] = field(default_factory=dict)  # (lang, path) → index in _published
+    _topic_numbers: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.locales is None:
@@ -87,6 +90,10 @@ class SiteMap:
                 self._by_topic.setdefault((a.lang, "p:" + p), []).append(a)
             for t in dict.fromkeys(a.tags):
                 self._by_topic.setdefault((a.lang, "t:" + t), []).append(a)
+            self._number[(a.lang, a.path)] = n = len(self._published)
+            self._published.append(a)
+            for key in [*("p:" + p for p in dict.fromkeys(a.products)), *("t:" + t for t in dict.fromkeys(a.tags))]:
+                self._topic_numbers.setdefault((a.lang, key), []).append(n)
         for articles in self._by_category.values():
             articles.sort(key=_article_order)
             for i, a in enumerate(articles):
@@ -171,21 +178,28 @@ class SiteMap:
         """Articles sharing the most products and tags; ties go to the same category, then by title."""
         if not article.products and not article.tags:
             return ()
-        # A shared product counts twice, a shared tag once: summed over the topic lists, no pairwise sets.
-        scores: Counter[str] = Counter()
-        pool: dict[str, Article] = {}
-        for weight, prefix, values in ((2, "p:", set(article.products)), (1, "t:", set(article.tags))):
-            for value in values:
-                for other in self._by_topic.get((article.lang, prefix + value), ()):
-                    scores[other.path] += weight
-                    pool[other.path] = other
-        pool.pop(article.path, None)
-        rank = {path: scores[path] * 2 + (other.category == article.category) for path, other in pool.items()}
-        # Only the candidates that can reach the top `limit` need their titles compared.
-        floor = min(heapq.nlargest(limit, rank.values()), default=0)
-        finalists = [pool[path] for path, r in rank.items() if r >= floor]
-        finalists.sort(key=lambda a: (-rank[a.path], a.title.lower(), a.id))
-        return tuple(finalists[:limit])
+        # A shared product counts twice, a shared tag once: counted over the topic lists (numbers, in C).
+        scores: Counter[int] = Counter()
+        for p in set(article.products):
+            found = self._topic_numbers.get((article.lang, "p:" + p), ())
+            scores.update(found)
+            scores.update(found)
+        for t in set(article.tags):
+            scores.update(self._topic_numbers.get((article.lang, "t:" + t), ()))
+        scores.pop(self._number.get((article.lang, article.path), -1), None)
+        if not scores:
+            return ()
+        # Rank is 2 × score + 1 for the same category: only articles scoring at least the `limit`-th best score
+        # can reach the top `limit`, so only they are ranked and have their titles compared.
+        floor = heapq.nlargest(limit, scores.values())[-1]
+        published = self._published
+        finalists = [
+            (published[n], score * 2 + (published[n].category == article.category))
+            for n, score in scores.items()
+            if score >= floor
+        ]
+        finalists.sort(key=lambda pair: (-pair[1], pair[0].title.lower(), pair[0].id))
+        return tuple(a for a, _ in finalists[:limit])
 
     def nearby(self, article: Article, limit: int = 7) -> tuple[tuple[Article, ...], int]:
         """A window of at most `limit` articles of the article's category around it, and the category's size.
