@@ -27,11 +27,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+import markdown
 from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
-from mkdocs.structure.pages import Page
+from mkdocs.structure.pages import Page, _ExtractTitleTreeprocessor, _RelativePathTreeprocessor
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import meta
 
 MIN_PAGES = 200  # below this, starting workers costs more than it saves
@@ -187,12 +189,42 @@ def _build_chunk(src_uris: list[str]) -> list[tuple[str, int, str]]:
             file = files.src_uris.get(src)
             assert file is not None
             page = file.page if file.page is not None else Page(None, file, config)
+            page.render = functools.partial(_render, page)  # type: ignore[method-assign]
             _populate_page(page, config, files)
             _build_page(page, config, doc_files, nav, env)
             page.content = page.markdown = None  # type: ignore[assignment]  # done: free the memory
     finally:
         mkdocs_log.handlers, mkdocs_log.propagate = saved
     return collect.records
+
+
+_converter: tuple[markdown.Markdown, Any, Any] | None = None
+
+
+def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """`Page.render` with one Markdown converter per worker, reset between pages, instead of one per page.
+
+    The same extensions and MkDocs' own link rewriting and title extraction give the same HTML; MkDocs'
+    collection of anchor ids for its link validation is left out: kbgen checks links and anchors itself.
+    """
+    global _converter
+    if _converter is None:
+        md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+        links = _RelativePathTreeprocessor(page.file, files, config)
+        links._register(md)
+        title = _ExtractTitleTreeprocessor()
+        title._register(md)
+        _converter = (md, links, title)
+    md, links, title = _converter
+    md.reset()
+    links.file, links.links_to_anchors = page.file, {}
+    title.title = None
+    assert page.markdown is not None
+    page.content = md.convert(page.markdown)
+    page.toc = get_toc(getattr(md, "toc_tokens", []))
+    page._title_from_render = title.title
+    page.present_anchor_ids = set()
+    page.links_to_anchors = {}
 
 
 _doc_pages: Sequence[File] | None = None

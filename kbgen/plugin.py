@@ -554,6 +554,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             self.live = LivePages(config, files, self.nav, env, self.deferred)
         elif self.deferred:
             assert self.nav is not None
+            for name in self.theme_templates:  # compiled once, before the workers are forked
+                env.get_template(name)
             self.page_builds = parallel.PageBuilds(
                 config, files, self.nav, env, self.deferred, self.workers, on_done=progress.step
             )
