@@ -20,11 +20,13 @@ are built by MkDocs as usual.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import markdown
@@ -109,10 +111,12 @@ class PageBuilds:
         deferred: dict[str, InclusionLevel],
         workers: int,
         on_done: Callable[[int], None] | None = None,
+        html: HtmlCache | None = None,
     ) -> None:
-        global _build_job
+        global _build_job, _html
         src_uris = list(deferred)
         _build_job = (config, files, nav, env, deferred)
+        _html = self.html = html
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
         try:
             # Small chunks in order: the pool stays busy to the end and progress moves steadily.
@@ -125,13 +129,18 @@ class PageBuilds:
                     future.add_done_callback(functools.partial(_report, pages=len(chunk), on_done=on_done))
                 self.futures.append(future)
         finally:
-            _build_job = None  # the workers were forked while submitting: they keep their copy
+            _build_job = _html = None  # the workers were forked while submitting: they keep their copy
 
     def wait(self) -> None:
         try:
             for future in self.futures:
-                for name, level, message in future.result():
+                records, used = future.result()
+                for name, level, message in records:
                     logging.getLogger(name).log(level, message)
+                if self.html is not None:
+                    self.html.keep(used)
+            if self.html is not None:
+                self.html.save()
         finally:
             self.cancel()
 
@@ -168,8 +177,10 @@ class _Collect(logging.Handler):
         self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def _build_chunk(src_uris: list[str]) -> list[tuple[str, int, str]]:
-    """Read, render, template and write these pages as MkDocs' build would; return what was logged."""
+def _build_chunk(src_uris: list[str]) -> tuple[list[tuple[str, int, str]], dict[str, Any]]:
+    """Read, render, template and write these pages as MkDocs' build would.
+
+    Returns what was logged, and the rendered Markdown of these pages by cache key."""
     global _restored
     assert _build_job is not None
     config, files, nav, env, deferred = _build_job
@@ -195,7 +206,8 @@ def _build_chunk(src_uris: list[str]) -> list[tuple[str, int, str]]:
             page.content = page.markdown = None  # type: ignore[assignment]  # done: free the memory
     finally:
         mkdocs_log.handlers, mkdocs_log.propagate = saved
-    return collect.records
+    used, _rendered[:] = dict(_rendered), []
+    return collect.records, used
 
 
 _converter: tuple[markdown.Markdown, Any, Any] | None = None
@@ -216,18 +228,72 @@ def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
         title._register(md)
         _converter = (md, links, title)
     md, links, title = _converter
-    md.reset()
-    links.file, links.links_to_anchors = page.file, {}
-    title.title = None
     assert page.markdown is not None
-    page.content = md.convert(page.markdown)
-    page.toc = get_toc(getattr(md, "toc_tokens", []))
-    page._title_from_render = title.title
+    key = _html.key(page.markdown, page.file) if _html is not None else ""
+    done = _html.entries.get(key) if _html is not None else None
+    if done is None:
+        md.reset()
+        links.file, links.links_to_anchors = page.file, {}
+        title.title = None
+        content = md.convert(page.markdown)
+        done = (content, getattr(md, "toc_tokens", []), title.title)
+    _rendered.append((key, done))
+    page.content = done[0]
+    page.toc = get_toc(done[1])
+    page._title_from_render = done[2]
     page.present_anchor_ids = set()
     page.links_to_anchors = {}
 
 
 _doc_pages: Sequence[File] | None = None
+_rendered: list[tuple[str, Any]] = []
+
+
+class HtmlCache:
+    """Articles' rendered Markdown by a hash of everything it depends on, kept in `.kbgen-cache/`.
+
+    The key of a page is its Markdown after kbgen's changes, its source path and URL; the cache as a
+    whole belongs to one configuration, one set of files and one version of kbgen, MkDocs and
+    Python-Markdown (link rewriting depends on which files exist). A cached build writes the bytes of a
+    clean one (a test compares them).
+    """
+
+    def __init__(self, folder: Path | None, config: MkDocsConfig, files: Files, extra: str) -> None:
+        from importlib.metadata import distributions
+
+        from . import cache
+
+        self.folder = folder
+        names = "\n".join(sorted(f.src_uri for f in files))
+        # Markdown extensions come from any installed package: an upgrade of any of them starts afresh.
+        installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+        self.stamp = cache.stamp(
+            hashlib.sha256("\n".join(installed).encode()).hexdigest(),
+            repr(config["markdown_extensions"]),
+            repr(sorted((config["mdx_configs"] or {}).items())),
+            config["use_directory_urls"],
+            hashlib.sha256(names.encode()).hexdigest(),
+            extra,
+        )
+        found = cache.load(folder, "html", self.stamp) if folder is not None else None
+        self.entries: dict[str, Any] = found if isinstance(found, dict) else {}
+        self.used: dict[str, Any] = {}
+
+    @staticmethod
+    def key(markdown_text: str, file: File) -> str:
+        return hashlib.sha256(f"{file.src_uri}\0{file.url}\0{markdown_text}".encode()).hexdigest()
+
+    def keep(self, used: dict[str, Any]) -> None:
+        self.used.update(used)
+
+    def save(self) -> None:
+        from . import cache
+
+        if self.folder is not None and self.used.keys() != self.entries.keys():
+            cache.save(self.folder, "html", self.stamp, self.used)
+
+
+_html: HtmlCache | None = None
 
 
 def _documentation_pages(files: Files) -> Sequence[File]:

@@ -293,6 +293,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.prerendered = {}
         self.deferred = {}
         self.live = None
+        self.progress = None
         self.nav = nav
         self.search_files = None
         only_kbgen = set(config.plugins) == {"kbgen"}
@@ -306,8 +307,20 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             return nav
         self.search_files = parallel.in_background(search_outputs, self.kb, self.settings.audience)
         if only_kbgen:
-            # No other plugin sees the pages: workers build the articles from start to end (from on_env).
+            # No other plugin sees the pages: workers build the articles from start to end, starting now,
+            # while MkDocs reads and builds the other pages. Their template environment is the one MkDocs
+            # makes (no other plugin can change it), with the templates compiled before the fork.
             self.deferred = parallel.defer(files, articles)
+            self.progress = Progress(len(files.documentation_pages()) + len(self.deferred))
+            env = config.theme.get_env()
+            for name in self.theme_templates:
+                env.get_template(name)
+            kb = self.kb
+            layout = f"{kb.default_language}:{kb.multilingual_layout}:{kb.languages}"
+            html = parallel.HtmlCache(self.settings.cache_dir, config, files, layout)
+            self.page_builds = parallel.PageBuilds(
+                config, files, nav, env, self.deferred, self.workers, on_done=self.progress.step, html=html
+            )
         elif len(config.plugins.events["page_markdown"]) == 1:
             # Other plugins see every page, but none changes Markdown: the workers render it.
             self.prerendered = parallel.render_all(config, files, articles, self._article_markdown, self.workers)
@@ -546,19 +559,13 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     # -- after the pages -------------------------------------------------------------------------
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        progress = self.progress = Progress(len(files.documentation_pages()) + len(self.deferred))
+        if self.progress is None:
+            self.progress = Progress(len(files.documentation_pages()) + len(self.deferred))
         if self.is_serve:
             env.bytecode_cache = _TEMPLATES_COMPILED  # each rebuild has a new environment: compile templates once
         if self.is_serve and self.deferred:
             assert self.nav is not None
             self.live = LivePages(config, files, self.nav, env, self.deferred)
-        elif self.deferred:
-            assert self.nav is not None
-            for name in self.theme_templates:  # compiled once, before the workers are forked
-                env.get_template(name)
-            self.page_builds = parallel.PageBuilds(
-                config, files, self.nav, env, self.deferred, self.workers, on_done=progress.step
-            )
         return env
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:

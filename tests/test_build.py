@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -213,13 +214,27 @@ def test_a_build_killed_in_the_middle_leaves_the_last_good_site_untouched(make_s
     assert "Changed title" in (root / "site/setup/first-boil/index.html").read_text()
 
 
-def test_a_build_on_several_cores_writes_the_same_bytes_as_one_on_a_single_core(tmp_path):
-    def build(workers: str, out: str) -> None:
-        env = {**os.environ, "KBGEN_WORKERS": workers}
-        subprocess.run(
-            [sys.executable, "-m", "kbgen.cli", "build", "-q", "-d", str(tmp_path / out)], cwd=REPO, check=True, env=env
-        )
+def test_a_build_on_several_cores_and_a_cached_build_write_the_same_bytes_as_one_on_a_single_core(tmp_path):
+    """Workers build the articles end to end, reusing the rendered Markdown of earlier builds when unchanged."""
+    root = tmp_path / "kb"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copy(REPO / "published-urls.txt", root / "published-urls.txt")
 
-    build("0", "serial")
-    build("2", "parallel")
-    assert _same_tree(tmp_path / "serial", tmp_path / "parallel")
+    def build(workers: str, out: str) -> Path:
+        env = {**os.environ, "KBGEN_WORKERS": workers}
+        target = tmp_path / out
+        subprocess.run([sys.executable, "-m", "kbgen.cli", "build", "-q", "-d", str(target)], cwd=root, check=True, env=env)
+        return target
+
+    serial = build("0", "serial")
+    assert not list((root / ".kbgen-cache").glob("html-*")), "a build on one core keeps no rendered pages"
+    assert _same_tree(serial, build("2", "parallel"))
+    assert list((root / ".kbgen-cache").glob("html-*.pickle")), "the workers' rendered Markdown is kept"
+    assert _same_tree(serial, build("2", "cached"))
+    # One article edited: its page is rendered again, the others come from the cache.
+    page = root / "content/en/getting-started/set-up-your-espresso-one.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("\n\n", "\n\nA freshly edited line.\n\n", 1))
+    edited = build("2", "edited")
+    assert "A freshly edited line." in (edited / "getting-started/set-up-your-espresso-one/index.html").read_text()
+    assert _same_tree(build("0", "edited-serial"), edited)
