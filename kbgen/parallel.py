@@ -24,7 +24,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page, _ExtractTitleTreeprocessor, _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
-from mkdocs.utils import meta
+from mkdocs.utils import meta, write_file
 
 MIN_PAGES = 200  # below this, starting workers costs more than it saves
 
@@ -112,16 +112,19 @@ class PageBuilds:
         workers: int,
         on_done: Callable[[int], None] | None = None,
         html: HtmlCache | None = None,
+        parts: Sequence[Callable[[], Mapping[str, str | bytes]]] = (),
     ) -> None:
-        global _build_job, _html
+        global _build_job, _html, _parts
         src_uris = list(deferred)
         _build_job = (config, files, nav, env, deferred)
+        _parts = list(parts)
         _html = self.html = html
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
         try:
-            # Small chunks in order: the pool stays busy to the end and progress moves steadily.
+            # kbgen's other files first (the longest tasks), then the pages in small chunks, in order: the
+            # pool stays busy to the end and progress moves steadily.
+            self.futures = [self.pool.submit(_write_part, i) for i in range(len(_parts))]
             size = max(1, min(64, len(src_uris) // (workers * 12)))
-            self.futures = []
             for i in range(0, len(src_uris), size):
                 chunk = src_uris[i : i + size]
                 future = self.pool.submit(_build_chunk, chunk)
@@ -130,6 +133,7 @@ class PageBuilds:
                 self.futures.append(future)
         finally:
             _build_job = _html = None  # the workers were forked while submitting: they keep their copy
+            _parts = []
 
     def wait(self) -> None:
         try:
@@ -243,6 +247,25 @@ def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
     page._title_from_render = done[2]
     page.present_anchor_ids = set()
     page.links_to_anchors = {}
+
+
+_parts: list[Callable[[], Mapping[str, str | bytes]]] = []
+
+
+def _write_part(index: int) -> tuple[list[tuple[str, int, str]], dict[str, Any]]:
+    """Compute one part of kbgen's own files and write it into the site."""
+    assert _build_job is not None
+    site = Path(_build_job[0].site_dir)
+    collect = _Collect()
+    mkdocs_log = logging.getLogger("mkdocs")
+    saved = mkdocs_log.handlers, mkdocs_log.propagate
+    mkdocs_log.handlers, mkdocs_log.propagate = [collect], False
+    try:
+        for rel, data in sorted(_parts[index]().items()):
+            write_file(data if isinstance(data, bytes) else data.encode("utf-8"), str(site / rel))
+    finally:
+        mkdocs_log.handlers, mkdocs_log.propagate = saved
+    return collect.records, {}
 
 
 _doc_pages: Sequence[File] | None = None

@@ -12,6 +12,7 @@ import gzip
 import logging
 import os
 import posixpath
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -177,6 +178,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.theme_templates = frozenset(
             name for name in KB_TEMPLATES if any(os.path.isfile(os.path.join(d, name)) for d in config.theme.dirs)
         )
+        # kbgen writes its own sitemap.xml (what this audience may see); MkDocs need not render one first.
+        config.theme.static_templates.discard("sitemap.xml")
         # Read afresh on every build, so `serve` picks up an edited locales/<lang>.yml.
         self.locales = Locales(config.theme.dirs)
         return config
@@ -207,6 +210,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         for file in list(files):
             if file.src_uri == self.settings.products_file:
                 files.remove(file)
+                continue
+            if file.generated_by is None and file.src_dir != config.docs_dir and file.src_uri == "sitemap.xml":
+                files.remove(file)  # MkDocs' template, no longer rendered (see on_config): kbgen writes its own
                 continue
             if file.generated_by is not None or file.src_dir != config.docs_dir:
                 continue  # theme assets and other plugins' files
@@ -305,7 +311,6 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.workers = parallel.workers_wanted(len(articles)) if self.kb is not None else 0
         if not self.workers:
             return nav
-        self.search_files = parallel.in_background(search_outputs, self.kb, self.settings.audience)
         if only_kbgen:
             # No other plugin sees the pages: workers build the articles from start to end, starting now,
             # while MkDocs reads and builds the other pages. Their template environment is the one MkDocs
@@ -318,10 +323,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             kb = self.kb
             layout = f"{kb.default_language}:{kb.multilingual_layout}:{kb.languages}"
             html = parallel.HtmlCache(self.settings.cache_dir, config, files, layout)
+            audience = self.settings.audience
+            parts = [*self._output_parts(kb, config.site_name), lambda: dict(search_outputs(kb, audience))]
             self.page_builds = parallel.PageBuilds(
-                config, files, nav, env, self.deferred, self.workers, on_done=self.progress.step, html=html
+                config, files, nav, env, self.deferred, self.workers, self.progress.step, html, parts
             )
-        elif len(config.plugins.events["page_markdown"]) == 1:
+        else:
+            self.search_files = parallel.in_background(search_outputs, self.kb, self.settings.audience)
+        if not only_kbgen and len(config.plugins.events["page_markdown"]) == 1:
             # Other plugins see every page, but none changes Markdown: the workers render it.
             self.prerendered = parallel.render_all(config, files, articles, self._article_markdown, self.workers)
         return nav
@@ -578,70 +587,89 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if kb is None:
             return
         site = Path(config.site_dir)
-        audience = self.settings.audience
         if kb.products and not kb.settings.site_url:
             log.warning("site_url is not set in mkdocs.yml: email bundles need absolute links, none were written")
         if self.live is not None:  # `serve`: computed after the rebuild, on a thread, kept in memory
-            for rel in ("sitemap.xml", "sitemap.xml.gz"):  # MkDocs' own: ours replaces it
-                (site / rel).unlink(missing_ok=True)
-
-            self.live.ready(
-                [lambda: self._outputs(kb, config.site_name), lambda: dict(search_outputs(kb, audience))]
-            )
+            self.live.ready(self._output_parts(kb, config.site_name))
             return
-        outputs = self._outputs(kb, config.site_name)
-        found = self.search_files.result() if self.search_files is not None else None
-        outputs.update(found if found is not None else search_outputs(kb, audience))
-        self.search_files = None
-        for rel, data in sorted(outputs.items()):
-            write_file(data if isinstance(data, bytes) else data.encode("utf-8"), str(site / rel))
-        if self.page_builds is not None:
+        if self.page_builds is not None:  # the workers wrote kbgen's files along with the articles
             builds, self.page_builds = self.page_builds, None
             builds.wait()
+        else:
+            outputs: dict[str, str | bytes] = {}
+            for part in self._output_parts(kb, config.site_name):
+                outputs.update(part())
+            found = self.search_files.result() if self.search_files is not None else None
+            outputs.update(found if found is not None else search_outputs(kb, self.settings.audience))
+            self.search_files = None
+            for rel, data in sorted(outputs.items()):
+                write_file(data if isinstance(data, bytes) else data.encode("utf-8"), str(site / rel))
+        self._record_urls(kb)
 
-    def _outputs(self, kb: KnowledgeBase, site_name: str) -> dict[str, str | bytes]:
-        """What kbgen writes besides the pages: short links, redirects, catalog, sitemap, bundles, copies."""
+    def _output_parts(self, kb: KnowledgeBase, site_name: str) -> list[Callable[[], dict[str, str | bytes]]]:
+        """What kbgen writes besides the pages, in independent parts: workers compute and write them side by side.
+
+        Short links and redirects; Markdown copies, catalog, sitemap, robots.txt, llms.txt; email bundles
+        (and the internal site's report). The search index is a part of its own where the caller wants it.
+        """
         sitemap = self.sitemap
         assert sitemap is not None
         audience = self.settings.audience
-        outputs: dict[str, str | bytes] = {}
-        outputs.update(redirect_outputs(kb, audience))
-        outputs["catalog.json"] = render_catalog(kb, audience)
-        # MkDocs' own sitemap lists every page with build dates; ours lists what this audience may see.
-        xml = seo.render_sitemap(seo.sitemap_entries(kb, sitemap))
-        outputs["sitemap.xml"] = xml
-        outputs["sitemap.xml.gz"] = gzip.compress(xml.encode("utf-8"), mtime=0)
-        outputs["robots.txt"] = seo.render_robots(kb.settings.site_url, audience)
-        outputs["llms.txt"] = seo.render_llms_txt(kb, sitemap, site_name)
-        for article in kb.published(audience):
-            outputs[seo.markdown_copy_url(article.url)] = seo.article_markdown(article)
-        if kb.products and kb.settings.site_url:
-            outputs.update(bundle_outputs(kb))
-        self._keep_urls(kb, outputs)
-        if audience == "internal":  # content health for the support team: report/index.html
-            from .report import report_outputs
 
-            outputs.update(report_outputs(kb))
-        return outputs
+        def links() -> dict[str, str | bytes]:
+            outputs: dict[str, str | bytes] = dict(redirect_outputs(kb, audience))
+            self._retired_urls(kb, outputs)
+            return outputs
+
+        def copies() -> dict[str, str | bytes]:
+            outputs: dict[str, str | bytes] = {"catalog.json": render_catalog(kb, audience)}
+            # MkDocs' own sitemap lists every page with build dates; ours lists what this audience may see.
+            xml = seo.render_sitemap(seo.sitemap_entries(kb, sitemap))
+            outputs["sitemap.xml"] = xml
+            outputs["sitemap.xml.gz"] = gzip.compress(xml.encode("utf-8"), mtime=0)
+            outputs["robots.txt"] = seo.render_robots(kb.settings.site_url, audience)
+            outputs["llms.txt"] = seo.render_llms_txt(kb, sitemap, site_name)
+            for article in kb.published(audience):
+                outputs[seo.markdown_copy_url(article.url)] = seo.article_markdown(article)
+            return outputs
+
+        def bundles() -> dict[str, str | bytes]:
+            outputs: dict[str, str | bytes] = {}
+            if kb.products and kb.settings.site_url:
+                outputs.update(bundle_outputs(kb))
+            if audience == "internal":  # content health for the support team: report/index.html
+                from .report import report_outputs
+
+                outputs.update(report_outputs(kb))
+            return outputs
+
+        parts = [links, copies, bundles]
+        if self.live is not None:
+            parts.append(lambda: dict(search_outputs(kb, audience)))
+        return parts
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.page_builds is not None:
             builds, self.page_builds = self.page_builds, None
             builds.cancel()
 
-    def _keep_urls(self, kb: KnowledgeBase, outputs: dict[str, str | bytes]) -> None:
-        """Redirect retired URLs, and record every URL this public build publishes in the ledger."""
+    def _retired_urls(self, kb: KnowledgeBase, outputs: dict[str, str | bytes]) -> None:
+        """Redirect the URLs the ledger records as retired."""
         path = kb.settings.ledger
         if path is None or self.settings.audience != "public":
             return
-        recorded = ledger.read(path)
-        retired = [Redirect(old, new, "retired") for old, new in ledger.retired_redirects(recorded)]
+        retired = [Redirect(old, new, "retired") for old, new in ledger.retired_redirects(ledger.read(path))]
         for r in retired:
             outputs[url_to_file(r.source)] = render_redirect_page(r, kb.settings.site_url)
         if retired:
             outputs["_redirects"] = str(outputs["_redirects"]) + render_redirects_file(retired, kb.settings.site_url)
-        if self.is_serve:
-            return  # a preview never changes the ledger
+
+    def _record_urls(self, kb: KnowledgeBase) -> None:
+        """Record every URL this public build publishes in the ledger (a preview never changes it)."""
+        path = kb.settings.ledger
+        if path is None or self.settings.audience != "public" or self.is_serve:
+            return
+        recorded = ledger.read(path)
         merged = {**recorded, **ledger.published(kb)}
         if ledger.write(path, merged):
             log.info(f"{display_path(path)}: recorded {len(merged) - len(recorded)} new URLs")
