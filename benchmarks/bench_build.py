@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """kbgen against stock MkDocs and the Python-Markdown floor, on the same Markdown, in the same run.
 
-    python3 benchmarks/bench_build.py [--sizes 2000,10000] [--langs en,fr] [--runs 3] [--no-mkdocs]
+    python3 benchmarks/bench_build.py [--sizes 2000,10000] [--langs en,fr] [--runs 3] [--no-mkdocs] [--mkdocs-max 2000]
 
 For each size it writes a corpus with ../shared/bench/gen_corpus.py (kept in
 /tmp between runs), then times, as separate processes:
@@ -160,6 +160,7 @@ def main() -> None:
     ap.add_argument("--langs", default="en,fr")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-mkdocs", action="store_true", help="skip stock MkDocs (slow on large corpora)")
+    ap.add_argument("--mkdocs-max", type=int, default=2000, help="run stock MkDocs only up to this size (quadratic)")
     a = ap.parse_args()
     py = sys.executable
     results: dict[int, dict[str, tuple[float, float]]] = {}
@@ -182,7 +183,7 @@ def main() -> None:
         kbgen_build = [py, "-m", "kbgen.cli", "build", "-q", "-d", "site-kbgen"]
         r["kbgen build (cold)"] = median_of(a.runs, kbgen_build, root, cold)
         r["kbgen build"] = median_of(a.runs, kbgen_build, root, fresh)
-        if not a.no_mkdocs:
+        if not a.no_mkdocs and n <= a.mkdocs_max:
             r["mkdocs build"] = median_of(
                 a.runs,
                 [py, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-plain.yml", "-d", "site-plain"],
