@@ -3,9 +3,11 @@
 When kbgen is the site's only plugin, the articles (nearly every page of a
 help center) are built by forked workers from start to end: each worker runs
 MkDocs' own steps for a page (`_populate_page`, `_build_page`: the same
-Markdown extensions, link rewriting, plugin events, template and file) while
-the main process builds the other pages and kbgen's own outputs. MkDocs skips
-the articles (they are marked excluded for it); the workers write them.
+Markdown extensions, link rewriting, plugin events, template and file), and
+the workers also compute and write kbgen's own files (short links, Markdown
+copies, bundles, the search index), while the main process builds the other
+pages. MkDocs skips the articles (they are marked excluded for it). Rendered
+Markdown is kept in `.kbgen-cache/` by content hash (`HtmlCache`).
 
 When other plugins are present but none changes Markdown, the workers only
 render the articles' Markdown and the plugin hands each page its ready HTML.
@@ -94,12 +96,11 @@ def use(page: Page, result: Rendered) -> None:
 
 
 class PageBuilds:
-    """Articles built and written by forked workers while the main process goes on.
+    """Articles (and `parts`, kbgen's other files) built and written by forked workers while MkDocs goes on.
 
-    Create it once MkDocs' template environment exists (the plugin's `on_env`): the
-    workers start at once. `defer()` has hidden the pages from MkDocs' own loops
-    before it read the pages. `wait()` re-logs what the workers logged (so
-    `--strict` counts their warnings) and raises the first error.
+    The workers start at once (the plugin's `on_nav`, with the template environment MkDocs would
+    make); `defer()` has hidden the pages from MkDocs' own loops. `wait()` re-logs what the workers
+    logged (so `--strict` counts their warnings), raises the first error and saves the cache.
     """
 
     def __init__(
@@ -138,11 +139,11 @@ class PageBuilds:
     def wait(self) -> None:
         try:
             for future in self.futures:
-                records, used = future.result()
+                records, rendered = future.result()
                 for name, level, message in records:
                     logging.getLogger(name).log(level, message)
                 if self.html is not None:
-                    self.html.keep(used)
+                    self.html.keep(rendered)
             if self.html is not None:
                 self.html.save()
         finally:
@@ -173,12 +174,24 @@ _restored = False
 
 
 class _Collect(logging.Handler):
+    """What a worker logs, sent back to the main process to be logged there."""
+
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.records: list[tuple[str, int, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append((record.name, record.levelno, record.getMessage()))
+
+    def __enter__(self) -> _Collect:
+        mkdocs_log = logging.getLogger("mkdocs")
+        self._saved = mkdocs_log.handlers, mkdocs_log.propagate
+        mkdocs_log.handlers, mkdocs_log.propagate = [self], False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        mkdocs_log = logging.getLogger("mkdocs")
+        mkdocs_log.handlers, mkdocs_log.propagate = self._saved
 
 
 def _build_chunk(src_uris: list[str]) -> tuple[list[tuple[str, int, str]], dict[str, Any]]:
@@ -195,11 +208,7 @@ def _build_chunk(src_uris: list[str]) -> tuple[list[tuple[str, int, str]], dict[
             file.inclusion = level
         _restored = True
     doc_files = _documentation_pages(files)
-    collect = _Collect()
-    mkdocs_log = logging.getLogger("mkdocs")
-    saved = mkdocs_log.handlers, mkdocs_log.propagate
-    mkdocs_log.handlers, mkdocs_log.propagate = [collect], False
-    try:
+    with _Collect() as collect:
         for src in src_uris:
             file = files.src_uris.get(src)
             assert file is not None
@@ -208,10 +217,8 @@ def _build_chunk(src_uris: list[str]) -> tuple[list[tuple[str, int, str]], dict[
             _populate_page(page, config, files)
             _build_page(page, config, doc_files, nav, env)
             page.content = page.markdown = None  # type: ignore[assignment]  # done: free the memory
-    finally:
-        mkdocs_log.handlers, mkdocs_log.propagate = saved
-    used, _rendered[:] = dict(_rendered), []
-    return collect.records, used
+    rendered, _rendered[:] = dict(_rendered), []
+    return collect.records, rendered
 
 
 _converter: tuple[markdown.Markdown, Any, Any] | None = None
@@ -241,7 +248,9 @@ def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
         title.title = None
         content = md.convert(page.markdown)
         done = (content, getattr(md, "toc_tokens", []), title.title)
-    _rendered.append((key, done))
+        _rendered.append((key, done))
+    else:
+        _rendered.append((key, None))  # the main process has it already
     page.content = done[0]
     page.toc = get_toc(done[1])
     page._title_from_render = done[2]
@@ -256,20 +265,14 @@ def _write_part(index: int) -> tuple[list[tuple[str, int, str]], dict[str, Any]]
     """Compute one part of kbgen's own files and write it into the site."""
     assert _build_job is not None
     site = Path(_build_job[0].site_dir)
-    collect = _Collect()
-    mkdocs_log = logging.getLogger("mkdocs")
-    saved = mkdocs_log.handlers, mkdocs_log.propagate
-    mkdocs_log.handlers, mkdocs_log.propagate = [collect], False
-    try:
+    with _Collect() as collect:
         for rel, data in sorted(_parts[index]().items()):
             write_file(data if isinstance(data, bytes) else data.encode("utf-8"), str(site / rel))
-    finally:
-        mkdocs_log.handlers, mkdocs_log.propagate = saved
     return collect.records, {}
 
 
 _doc_pages: Sequence[File] | None = None
-_rendered: list[tuple[str, Any]] = []
+_rendered: list[tuple[str, Any]] = []  # (cache key, rendered Markdown, or None when it came from the cache)
 
 
 class HtmlCache:
@@ -306,8 +309,10 @@ class HtmlCache:
     def key(markdown_text: str, file: File) -> str:
         return hashlib.sha256(f"{file.src_uri}\0{file.url}\0{markdown_text}".encode()).hexdigest()
 
-    def keep(self, used: dict[str, Any]) -> None:
-        self.used.update(used)
+    def keep(self, rendered: dict[str, Any]) -> None:
+        """Entries the workers used: new ones, and (as None) those they found here."""
+        for key, done in rendered.items():
+            self.used[key] = done if done is not None else self.entries[key]
 
     def save(self) -> None:
         from . import cache
