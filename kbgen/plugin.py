@@ -323,8 +323,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             kb = self.kb
             layout = f"{kb.default_language}:{kb.multilingual_layout}:{kb.languages}"
             html = parallel.HtmlCache(self.settings.cache_dir, config, files, layout)
-            audience = self.settings.audience
-            parts = [*self._output_parts(kb, config.site_name), lambda: dict(search_outputs(kb, audience))]
+            parts = self._output_parts(kb, config.site_name)
             self.page_builds = parallel.PageBuilds(
                 config, files, nav, env, self.deferred, self.workers, self.progress.step, html, parts
             )
@@ -597,20 +596,22 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             builds.wait()
         else:
             outputs: dict[str, str | bytes] = {}
-            for part in self._output_parts(kb, config.site_name):
+            for part in self._output_parts(kb, config.site_name, search=self.search_files is None):
                 outputs.update(part())
-            found = self.search_files.result() if self.search_files is not None else None
-            outputs.update(found if found is not None else search_outputs(kb, self.settings.audience))
-            self.search_files = None
+            if self.search_files is not None:  # built in a forked process while MkDocs built the pages
+                outputs.update(self.search_files.result())
+                self.search_files = None
             for rel, data in sorted(outputs.items()):
                 write_file(data if isinstance(data, bytes) else data.encode("utf-8"), str(site / rel))
         self._record_urls(kb)
 
-    def _output_parts(self, kb: KnowledgeBase, site_name: str) -> list[Callable[[], dict[str, str | bytes]]]:
+    def _output_parts(
+        self, kb: KnowledgeBase, site_name: str, search: bool = True
+    ) -> list[Callable[[], dict[str, str | bytes]]]:
         """What kbgen writes besides the pages, in independent parts: workers compute and write them side by side.
 
         Short links and redirects; Markdown copies, catalog, sitemap, robots.txt, llms.txt; email bundles
-        (and the internal site's report). The search index is a part of its own where the caller wants it.
+        (and the internal site's report); the search index (unless `search` is false).
         """
         sitemap = self.sitemap
         assert sitemap is not None
@@ -644,7 +645,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             return outputs
 
         parts = [links, copies, bundles]
-        if self.live is not None:
+        if search:
             parts.append(lambda: dict(search_outputs(kb, audience)))
         return parts
 
