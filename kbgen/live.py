@@ -31,6 +31,9 @@ from mkdocs.structure.pages import Page
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
 
+START_DELAY = 1.0  # seconds between a rebuild and the computing of kbgen's other files
+
+
 class LivePages:
     def __init__(
         self, config: MkDocsConfig, files: Files, nav: Navigation, env: Any, deferred: dict[str, InclusionLevel]
@@ -43,7 +46,7 @@ class LivePages:
             if file is not None:
                 self.pages[file.dest_uri] = file
         self.outputs: dict[str, bytes] = {}
-        self._later: threading.Thread | None = None
+        self._later: threading.Timer | None = None
         self._steps: list[Callable[[], Mapping[str, str | bytes]]] = []
         self._stop = threading.Event()
         self._lock = threading.RLock()
@@ -58,18 +61,27 @@ class LivePages:
             if file is not None:
                 file.inclusion = level
         self._steps = list(steps)
-        self.resume()
+        # A second later: the browser's reload of the page being edited comes first, with the processor.
+        self.resume(delay=START_DELAY)
 
     def pause(self) -> None:
         """Another rebuild starts: leave it the processor (the remaining steps wait for `resume`)."""
         self._stop.set()
         if self._later is not None:
+            self._later.cancel()
             self._later.join()
 
-    def resume(self) -> None:
+    def resume(self, delay: float = 0.0) -> None:
         self._stop.clear()
-        self._later = threading.Thread(target=self._run, name="kbgen-outputs", daemon=True)
+        self._later = threading.Timer(delay, self._run)
+        self._later.name, self._later.daemon = "kbgen-outputs", True
         self._later.start()
+
+    def _finish(self) -> None:
+        """Every remaining step, now, in this thread."""
+        self.pause()
+        self._stop.clear()
+        self._run()
 
     def _run(self) -> None:
         while self._steps and not self._stop.is_set():
@@ -96,12 +108,9 @@ class LivePages:
             return True
         with self._lock:
             if rel not in self.outputs and rel not in self.pages and self._steps:
-                self._lock.release()  # let the thread finish and store its files
+                self._lock.release()  # the thread stores its files under the lock
                 try:
-                    if self._stop.is_set():
-                        self.resume()
-                    if self._later is not None:
-                        self._later.join()
+                    self._finish()
                 finally:
                     self._lock.acquire()
             data = self.outputs.get(rel)

@@ -172,7 +172,10 @@ def serve_site(
             content = super()._inject_js_into_html(content, epoch)
             return errors.inject(content)
 
-    server = Server(builder=builder, host=host, port=port, root=str(served), mount_path=mount_path)
+    # Polled four times a second (MkDocs: twice): an edit shows sooner; a poll of 10,000 files takes ~20 ms.
+    server = Server(
+        builder=builder, host=host, port=port, root=str(served), mount_path=mount_path, polling_interval=0.25
+    )
     signal.signal(signal.SIGTERM, _interrupt)  # a terminated preview cleans up like Ctrl-C
     try:
         builder(config)
