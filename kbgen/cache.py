@@ -100,11 +100,14 @@ def _docs_dir(config_file: Path) -> Path | None:
     return (config_file.parent / docs).resolve() if isinstance(docs, str) else None
 
 
-def cached(config_file: str | Path, name: str, compute: Callable[[KnowledgeBase], T]) -> T:
+def cached(
+    config_file: str | Path, name: str, compute: Callable[[KnowledgeBase], T], kb: KnowledgeBase | None = None
+) -> T:
     """`compute(kb)` for the knowledge base of `config_file`, kept in the cache until any file changes.
 
     A hit needs neither MkDocs nor the content: only the configuration, a walk over the files'
     sizes and times, and one small pickle. That is what makes `kbgen link` and `kbgen bundle` quick.
+    `kb`: the knowledge base of `config_file` when the caller has loaded it already (a miss uses it).
     """
     path = Path(config_file)
     docs = _docs_dir(path) if path.is_file() else None
@@ -116,7 +119,7 @@ def cached(config_file: str | Path, name: str, compute: Callable[[KnowledgeBase]
             return found  # type: ignore[no-any-return]
     from .project import load as load_kb
 
-    value = compute(load_kb(path))
+    value = compute(kb if kb is not None else load_kb(path))
     if key is not None:
         save(path.parent, name, key, value)
     return value

@@ -101,23 +101,24 @@ def gaps(
 
 
 def _semantic_indexes(kb, config_file: str, wanted: bool | None):  # type: ignore[no-untyped-def]
-    """(indexes, embeddings) for `kbgen gaps`: embeddings of the languages ranked by meaning, if any."""
+    """(indexes, embeddings) for `kbgen gaps`: the search index of every language, cached as `kbgen link`
+    caches it (the same index: built once per change of the content, not on every report), and with
+    `--semantic` the embeddings of the languages ranked by meaning."""
     from . import semantic
+    from .linker import open_link_index
 
-    if not wanted:
-        return None, None
-    if not semantic.available():
+    if wanted and not semantic.available():
         raise semantic.SemanticUnavailable(semantic.INSTALL_HINT)
-    from .search import build_index
-
-    indexes = build_index(kb, "public")
+    indexes = {}
     embeddings = {}
-    for lang, index in indexes.items():
-        if index.docs and semantic.supports(lang):
-            found = semantic.open_embeddings(config_file, lang)
-            if found.aligned(index):
+    for lang in kb.languages:
+        index = open_link_index(config_file, None if lang == kb.default_language else lang, "words", kb).indexes
+        indexes[lang] = index[lang]
+        if wanted and index[lang].docs and semantic.supports(lang):
+            found = semantic.open_embeddings(config_file, lang, kb=kb)
+            if found.aligned(index[lang]):
                 embeddings[lang] = found
-    return indexes, embeddings
+    return indexes, embeddings or None
 
 
 @click.command()

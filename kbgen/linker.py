@@ -35,12 +35,16 @@ class LinkIndex:
 
 
 def open_link_index(
-    config_file: str | Path = "mkdocs.yml", lang: str | None = None, ranking: str = "auto"
+    config_file: str | Path = "mkdocs.yml",
+    lang: str | None = None,
+    ranking: str = "auto",
+    kb: KnowledgeBase | None = None,
 ) -> LinkIndex:
     """The search index of one language (the default one unless given), cached until the content changes.
 
     ranking: "words"; "semantic" (by meaning and words: needs `pip install "kbgen[semantic]"`, else
     `semantic.SemanticUnavailable`); "auto" (semantic when installed and the model knows the language).
+    kb: the knowledge base of `config_file` when the caller has loaded it already (not loaded again on a miss).
     """
     from . import semantic
     from .search import build_index
@@ -55,7 +59,7 @@ def open_link_index(
         indexes = build_index(kb, "public", (chosen,)) if chosen in kb.languages else {}
         return LinkIndex(kb.settings.site_url, kb.default_language, kb.languages, indexes)
 
-    index: LinkIndex = cache.cached(config_file, f"link-{lang or 'default'}", compute)
+    index: LinkIndex = cache.cached(config_file, f"link-{lang or 'default'}", compute, kb)
     index.embeddings = {}
     chosen = lang or index.default_language
     if ranking != "words" and chosen in index.indexes and index.indexes[chosen].docs:
@@ -66,8 +70,8 @@ def open_link_index(
                 f"KBGEN_SEMANTIC_LANGUAGES to the languages it knows"
             )
         if semantic.usable(chosen, model):
-            found = semantic.open_embeddings(config_file, chosen, model)
-            if found.aligned(index.indexes[chosen]):
+            found = semantic.open_embeddings(config_file, chosen, model, kb)
+            if semantic.aligned(index.indexes[chosen], found):  # checked once: `link` does not check again
                 index.embeddings[chosen] = found
     return index
 

@@ -9,8 +9,9 @@ memory. The server asks `LivePages.materialize` for a file before serving it:
 a page is then built by MkDocs' own steps (`_populate_page`, `_build_page`:
 the same bytes `kbgen build` writes) into the served folder.
 
-kbgen's other files (short links, bundles, the search index…) are computed on
-a thread once MkDocs is done; a request for a file not known yet waits for it.
+kbgen's other files (short links, bundles…) are computed on a thread a second
+after MkDocs is done; the search index when a search asks for it. A request
+for a file not known yet waits for them.
 """
 
 from __future__ import annotations
@@ -48,28 +49,36 @@ class LivePages:
         self.outputs: dict[str, bytes] = {}
         self._later: threading.Timer | None = None
         self._steps: list[Callable[[], Mapping[str, str | bytes]]] = []
+        self._on_request: list[Callable[[], Mapping[str, str | bytes]]] = []
         self._stop = threading.Event()
         self._lock = threading.RLock()
 
-    def ready(self, steps: Sequence[Callable[[], Mapping[str, str | bytes]]]) -> None:
+    def ready(
+        self,
+        steps: Sequence[Callable[[], Mapping[str, str | bytes]]],
+        on_request: Sequence[Callable[[], Mapping[str, str | bytes]]] = (),
+    ) -> None:
         """MkDocs' build is done: the pages are ordinary pages again (for links and contexts).
 
-        `steps` compute kbgen's other files (short links, bundles, the search index…), on a thread.
+        `steps` compute kbgen's other files (short links, bundles…), on a thread; `on_request` (the search
+        index: seconds on a large knowledge base) only when the browser asks for a file not known yet.
         """
         for src, level in self.deferred.items():
             file = self.files.src_uris.get(src)
             if file is not None:
                 file.inclusion = level
         self._steps = list(steps)
+        self._on_request = list(on_request)
         # A second later: the browser's reload of the page being edited comes first, with the processor.
         self.resume(delay=START_DELAY)
 
-    def pause(self) -> None:
-        """Another rebuild starts: leave it the processor (the remaining steps wait for `resume`)."""
+    def pause(self, wait: bool = False) -> None:
+        """Another rebuild starts: leave it the processor (the step under way ends, the others wait)."""
         self._stop.set()
         if self._later is not None:
             self._later.cancel()
-            self._later.join()
+            if wait:
+                self._later.join()
 
     def resume(self, delay: float = 0.0) -> None:
         self._stop.clear()
@@ -79,8 +88,10 @@ class LivePages:
 
     def _finish(self) -> None:
         """Every remaining step, now, in this thread."""
-        self.pause()
+        self.pause(wait=True)
         self._stop.clear()
+        self._steps += self._on_request
+        self._on_request = []
         self._run()
 
     def _run(self) -> None:
@@ -107,7 +118,7 @@ class LivePages:
         if target.is_file():
             return True
         with self._lock:
-            if rel not in self.outputs and rel not in self.pages and self._steps:
+            if rel not in self.outputs and rel not in self.pages and (self._steps or self._on_request):
                 self._lock.release()  # the thread stores its files under the lock
                 try:
                     self._finish()

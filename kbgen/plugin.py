@@ -589,7 +589,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if kb.products and not kb.settings.site_url:
             log.warning("site_url is not set in mkdocs.yml: email bundles need absolute links, none were written")
         if self.live is not None:  # `serve`: computed after the rebuild, on a thread, kept in memory
-            self.live.ready(self._output_parts(kb, config.site_name))
+            parts = self._output_parts(kb, config.site_name)
+            self.live.ready(parts[:-1], on_request=parts[-1:])  # the search index when a search asks for it
             return
         if self.page_builds is not None:  # the workers wrote kbgen's files along with the articles
             builds, self.page_builds = self.page_builds, None

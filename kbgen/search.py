@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import weakref
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -409,19 +410,39 @@ def _correct(index: LanguageIndex, analyzer: Analyzer, word: str) -> str:
     return close[0] if close else word  # else stem_of() looks for a known stem it starts with
 
 
+# Per index (by id, while it lives): its lexicon grouped by shard, and the close words already looked up.
+_NEAR: dict[int, tuple[weakref.ref[LanguageIndex], int, dict[str, list[str]], dict[str, list[str]]]] = {}
+_NEAR_MEMO = 50_000  # looked-up words kept per index
+
+
 def _closest_words(index: LanguageIndex, word: str) -> list[str]:
-    """Words of the help center within one edit (two for long words), among those filed with `word`."""
+    """Words of the help center within one edit (two for long words), among those filed with `word`.
+
+    Only the words of the same shard are compared (grouped once per index, not for every word), and
+    the answer is kept: every query word the help center does not use is looked up twice, and tickets
+    and queries repeat the same few."""
+    entry = _NEAR.get(id(index))
+    if entry is None or entry[0]() is not index or entry[1] != len(index.lexicon):
+        groups: dict[str, list[str]] = defaultdict(list)
+        for other in index.lexicon:
+            groups[shard_of(other, index.prefixes)].append(other)
+        if entry is None or entry[0]() is not index:
+            weakref.finalize(index, _NEAR.pop, id(index), None)
+        entry = _NEAR[id(index)] = (weakref.ref(index), len(index.lexicon), groups, {})
+    known = entry[3].get(word)
+    if known is not None:
+        return list(known)
     limit = 1 if len(word) < 8 else 2
     found = []
-    shard = shard_of(word, index.prefixes)
-    for other in index.lexicon:
-        if shard_of(other, index.prefixes) != shard:
-            continue
+    for other in entry[2].get(shard_of(word, index.prefixes), ()):
         if abs(len(other) - len(word)) <= limit:
             d = OSA.distance(word, other, score_cutoff=limit)
             if d <= limit:
                 found.append((d, other))
-    return [w for _, w in sorted(found)]
+    if len(entry[3]) >= _NEAR_MEMO:
+        entry[3].clear()
+    known = entry[3][word] = [w for _, w in sorted(found)]
+    return list(known)
 
 
 def _fuzzy(index: LanguageIndex, word: str) -> dict[str, float]:
