@@ -16,8 +16,10 @@ For each size it writes a corpus with ../shared/bench/gen_corpus.py (kept in
 - `kbgen serve`: from saving an edit of one article to the browser getting the changed page
   (the file watcher's polling, the rebuild, and the page built on request).
 
-Before every build the previous output folder is removed and the disk synced, outside the
-timing: deleting ~10,000 files makes the next writes of this kind of virtual disk slow.
+Sites are written to a RAM disk (/dev/shm, when there is one; --out to choose), for kbgen and
+MkDocs alike: on this machine's ext4 disk, creating files within minutes of deleting thousands
+(the previous run's site) costs seconds of kernel time that vary from run to run ("recently
+deleted" inodes are skipped), which measures the disk's history rather than the build.
 
 It prints the median of `--runs` runs, the peak memory of each process, and
 the ratios the targets are stated in. Machines are noisy: compare ratios.
@@ -84,20 +86,11 @@ def median_of(runs: int, cmd: list[str], cwd: Path, before=None) -> tuple[float,
     return statistics.median(times), max(peaks)
 
 
-TRASH = Path(tempfile.gettempdir()) / "kbgen-bench-trash"
-
-
 def clean(*folders: Path) -> None:
-    """Move earlier output out of the way; it is deleted at the end of the benchmark.
-
-    Deleting ~10,000 files just before a build makes ext4 skip their inodes ("recently
-    deleted") while allocating new ones for a minute or more, which slows whatever runs next.
-    """
+    """Remove earlier output (outside the timing) and let the machine settle."""
     for folder in folders:
         for old in [folder, *folder.parent.glob(f".{folder.name}.kbgen-*")]:
-            if old.exists():
-                TRASH.mkdir(exist_ok=True)
-                os.rename(old, Path(tempfile.mkdtemp(dir=TRASH)) / old.name)
+            shutil.rmtree(old, ignore_errors=True)
     os.sync()
     time.sleep(1)
 
@@ -160,19 +153,22 @@ def main() -> None:
     ap.add_argument("--langs", default="en,fr")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-mkdocs", action="store_true", help="skip stock MkDocs (slow on large corpora)")
+    ap.add_argument("--out", default="/dev/shm" if os.path.isdir("/dev/shm") else "", help="where sites are written")
     ap.add_argument("--mkdocs-max", type=int, default=2000, help="run stock MkDocs only up to this size (quadratic)")
     a = ap.parse_args()
     py = sys.executable
     results: dict[int, dict[str, tuple[float, float]]] = {}
     for n in (int(x) for x in a.sizes.split(",")):
         root = corpus(n, a.langs)
+        out = Path(a.out) / f"kbgen-bench-out-{n}" if a.out else root
+        out.mkdir(parents=True, exist_ok=True)
         default = a.langs.split(",")[0]
         ledger = root / "published-urls.txt"
         cache = root / ".kbgen-cache"
 
-        def fresh(ledger: Path = ledger, root: Path = root) -> None:
+        def fresh(ledger: Path = ledger, out: Path = out) -> None:
             ledger.unlink(missing_ok=True)  # every run publishes as if for the first time
-            clean(root / "site-kbgen")
+            clean(out / "site-kbgen")
 
         r: dict[str, tuple[float, float]] = {}
         def cold(cache: Path = cache) -> None:
@@ -180,15 +176,15 @@ def main() -> None:
             for f in [*cache.glob("html-*.pickle"), *cache.glob("parse-*.pickle")]:
                 f.unlink()
 
-        kbgen_build = [py, "-m", "kbgen.cli", "build", "-q", "-d", "site-kbgen"]
+        kbgen_build = [py, "-m", "kbgen.cli", "build", "-q", "-d", str(out / "site-kbgen")]
         r["kbgen build (cold)"] = median_of(a.runs, kbgen_build, root, cold)
         r["kbgen build"] = median_of(a.runs, kbgen_build, root, fresh)
         if not a.no_mkdocs and n <= a.mkdocs_max:
             r["mkdocs build"] = median_of(
                 a.runs,
-                [py, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-plain.yml", "-d", "site-plain"],
+                [py, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-plain.yml", "-d", str(out / "site-plain")],
                 root,
-                lambda root=root: clean(root / "site-plain"),
+                lambda out=out: clean(out / "site-plain"),
             )
         r["markdown floor"] = median_of(a.runs, [py, "-c", FLOOR, str(root / "content" / default)], root)
         r["kbgen check"] = median_of(a.runs, [py, "-m", "kbgen.cli", "check"], root)
@@ -205,6 +201,8 @@ def main() -> None:
         r["serve: first build"] = (first, 0.0)
         r["serve: edit shown"] = (statistics.median(rebuilds), 0.0)
         results[n] = r
+        if a.out:
+            shutil.rmtree(out, ignore_errors=True)
         articles = sum(1 for _ in (root / "content").rglob("*.md")) - len(a.langs.split(","))
         print(f"\n{n} articles per default language ({articles} files, languages {a.langs}), median of {a.runs}:")
         for name, (t, m) in r.items():
@@ -214,7 +212,6 @@ def main() -> None:
             if "mkdocs build" in r:
                 print(f"  {kind} / stock MkDocs   {build / r['mkdocs build'][0]:.3f}   (target ≤ 0.15)")
             print(f"  {kind} / Markdown floor {build / r['markdown floor'][0]:.2f}    (target ≤ 2.5)")
-    shutil.rmtree(TRASH, ignore_errors=True)
     sizes = sorted(results)
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
