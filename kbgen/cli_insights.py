@@ -61,7 +61,7 @@ def _write(text: str, output: str | None) -> None:
     "semantic",
     default=None,
     help='Match by meaning and words (needs pip install "kbgen[semantic]"), or by words only '
-    "(default: by words, so reports stay comparable with earlier ones).",
+    "(default: by meaning and words when the extra is installed and the model knows the language).",
 )
 def gaps(
     tickets: str,
@@ -109,6 +109,8 @@ def _semantic_indexes(kb, config_file: str, wanted: bool | None):  # type: ignor
 
     if wanted and not semantic.available():
         raise semantic.SemanticUnavailable(semantic.INSTALL_HINT)
+    if wanted is None:  # by meaning wherever the extra is installed and the model knows the language
+        wanted = semantic.available()
     indexes = {}
     embeddings = {}
     for lang in kb.languages:

@@ -727,6 +727,11 @@ def analyze(
         "skipped_rows": tickets.skipped,
         "period": {"first": dates[0], "last": dates[-1]} if dates else None,
         "languages": dict(sorted(Counter(m.lang for m in matches).items())),
+        # How each language's tickets were matched: by meaning and words (the semantic extra), or by words.
+        "ranking": {
+            lang: "semantic+words" if embeddings and lang in embeddings else "words"
+            for lang in sorted({m.lang for m in matches})
+        },
         "threshold": threshold,
         "answered": {"tickets": len(answered), "share": round(len(answered) / total, 3) if total else None},
         "products": products,
@@ -783,6 +788,10 @@ def format_text(result: Mapping[str, Any]) -> str:
         + ", ".join(f"{lang}: {n}" for lang, n in result["languages"].items())
         + ")"
     )
+    ranking = result.get("ranking") or {}
+    if any(r != "words" for r in ranking.values()):  # by words only: the report reads as it always did
+        how = {"semantic+words": "by meaning and words", "words": "by words"}
+        out.append("Matched " + "; ".join(f"{lang}: {how.get(r, r)}" for lang, r in ranking.items()))
     a = result["answered"]
     out.append(
         f"Answered by an existing article: {a['tickets']} of {result['tickets']} ({_pct(a['share'])}); "

@@ -104,7 +104,7 @@ def test_language_detection_uses_stop_words():
 
 
 def test_demo_text_report_names_gaps_and_bundle_changes():
-    result = run("gaps", TICKETS, "-f", DEMO)
+    result = run("gaps", "--words", TICKETS, "-f", DEMO)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert out.startswith("394 tickets in ")
@@ -118,13 +118,13 @@ def test_demo_text_report_names_gaps_and_bundle_changes():
 
 
 def test_demo_json_is_stable(tmp_path):
-    first = run("gaps", TICKETS, "-f", DEMO, "--format", "json")
-    second = run("gaps", TICKETS, "-f", DEMO, "--format", "json")
+    first = run("gaps", "--words", TICKETS, "-f", DEMO, "--format", "json")
+    second = run("gaps", "--words", TICKETS, "-f", DEMO, "--format", "json")
     assert first.exit_code == 0 and first.stdout == second.stdout
     data = json.loads(first.stdout)
     assert sorted(data) == [
         "answered", "articles", "bundle_suggestions", "columns", "file", "gaps", "languages", "matches", "period",
-        "products", "skipped_rows", "threshold", "tickets", "unanswered_ungrouped",
+        "products", "ranking", "skipped_rows", "threshold", "tickets", "unanswered_ungrouped",
     ]  # fmt: skip
     assert data["tickets"] == 394 and data["threshold"] == THRESHOLD
     assert data["columns"] == {
@@ -147,12 +147,12 @@ def test_demo_json_is_stable(tmp_path):
         "title": "Grind Pro won't start or stops mid-grind",
     }  # fmt: skip
     out = tmp_path / "out" / "gaps.json"
-    assert run("gaps", TICKETS, "-f", DEMO, "--format", "json", "--output", str(out)).exit_code == 0
+    assert run("gaps", "--words", TICKETS, "-f", DEMO, "--format", "json", "--output", str(out)).exit_code == 0
     assert out.read_text(encoding="utf-8") == first.stdout
 
 
 def test_demo_html_is_self_contained():
-    result = run("gaps", TICKETS, "-f", DEMO, "--format", "html")
+    result = run("gaps", "--words", TICKETS, "-f", DEMO, "--format", "html")
     assert result.exit_code == 0
     html = result.stdout
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
@@ -233,7 +233,7 @@ SMALL_TICKETS = csv_text(
 
 def test_small_site_exact_results(make_site):
     small_site(make_site, SMALL_TICKETS)
-    result = run("gaps", "tickets.csv", "--format", "json")
+    result = run("gaps", "--words", "tickets.csv", "--format", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     answered = {m["ticket"]: m["article"] for m in data["matches"] if m["answered"]}
@@ -261,7 +261,7 @@ def test_small_site_exact_results(make_site):
 
 def test_text_output_is_an_aligned_table(make_site):
     small_site(make_site, SMALL_TICKETS)
-    result = run("gaps", "tickets.csv")
+    result = run("gaps", "--words", "tickets.csv")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "8 tickets in tickets.csv, 2026-10-01 to 2026-10-08 (en: 7, fr: 1)"
@@ -279,9 +279,9 @@ def test_text_output_is_an_aligned_table(make_site):
 
 def test_lang_option_forces_the_language(make_site):
     small_site(make_site, SMALL_TICKETS)
-    data = json.loads(run("gaps", "tickets.csv", "--format", "json", "--lang", "en").stdout)
+    data = json.loads(run("gaps", "--words", "tickets.csv", "--format", "json", "--lang", "en").stdout)
     assert {m["lang"] for m in data["matches"]} == {"en"}
-    result = run("gaps", "tickets.csv", "--lang", "de")
+    result = run("gaps", "--words", "tickets.csv", "--lang", "de")
     assert result.exit_code == 2 and "'de' is not one of: en, fr" in result.stderr
 
 
@@ -310,7 +310,7 @@ def test_freshdesk_and_help_scout_headers_are_recognised(tmp_path):
 
 def test_columns_option_names_the_columns(make_site):
     small_site(make_site, csv_text(["Title", "Text", "Item"], [["Descale the kettle", "limescale", "KT-1"]]))
-    result = run("gaps", "tickets.csv", "--format", "json", "--columns", "subject=title, body=Text,product=Item")
+    result = run("gaps", "--words", "tickets.csv", "--format", "json", "--columns", "subject=title, body=Text,product=Item")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["columns"] == {"body": "Text", "product": "Item", "subject": "Title"}
@@ -335,7 +335,7 @@ def test_columns_option_names_the_columns(make_site):
 )
 def test_bad_files_are_clear_errors(make_site, content, message):
     small_site(make_site, content)
-    result = run("gaps", "tickets.csv")
+    result = run("gaps", "--words", "tickets.csv")
     assert result.exit_code == 1, result.stdout
     assert result.stderr.startswith("Error: " + message), result.stderr
     assert "Traceback" not in result.stderr
@@ -343,11 +343,11 @@ def test_bad_files_are_clear_errors(make_site, content, message):
 
 def test_missing_file_and_bad_options(make_site):
     small_site(make_site, SMALL_TICKETS)
-    result = run("gaps", "nope.csv")
+    result = run("gaps", "--words", "nope.csv")
     assert result.exit_code == 1 and result.stderr.startswith("Error: nope.csv: cannot read the file")
-    result = run("gaps", "tickets.csv", "--columns", "subject")
+    result = run("gaps", "--words", "tickets.csv", "--columns", "subject")
     assert result.exit_code == 2 and "'subject' is not FIELD=HEADER" in result.stderr
-    result = run("gaps", "tickets.csv", "--columns", "subject=Titel")
+    result = run("gaps", "--words", "tickets.csv", "--columns", "subject=Titel")
     assert result.exit_code == 1 and "tickets.csv: no column 'Titel' for subject" in result.stderr
 
 
@@ -357,12 +357,12 @@ def test_hostile_ticket_text_is_escaped(make_site):
         [f"gift wrap {hostile}", "gift wrapping for a present"],
         [f"gift wrapping {hostile}", "present gift wrap"],
     ]))  # fmt: skip
-    result = run("gaps", "tickets.csv", "--format", "html")
+    result = run("gaps", "--words", "tickets.csv", "--format", "html")
     assert result.exit_code == 0
     html = result.stdout
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
-    data = json.loads(run("gaps", "tickets.csv", "--format", "json").stdout)
+    data = json.loads(run("gaps", "--words", "tickets.csv", "--format", "json").stdout)
     assert data["gaps"][0]["examples"][0] == f"gift wrap {hostile}"
 
 
@@ -389,3 +389,13 @@ def test_analyze_counts_skipped_rows(demo_kb, tmp_path):
     assert found.skipped == 1 and len(found.tickets) == 1
     data = analyze(demo_kb, found)
     assert data["skipped_rows"] == 1 and data["matches"][0]["article"] == "1011"
+
+
+def test_with_the_semantic_extra_gaps_match_by_meaning_by_default_and_say_so():
+    pytest.importorskip("sentence_transformers")
+    data = json.loads(run("gaps", TICKETS, "-f", DEMO, "--format", "json").stdout)
+    assert data["ranking"] == {"en": "semantic+words", "fr": "words"}  # the default model knows English only
+    words = json.loads(run("gaps", "--words", TICKETS, "-f", DEMO, "--format", "json").stdout)
+    assert words["ranking"] == {"en": "words", "fr": "words"}
+    text = run("gaps", TICKETS, "-f", DEMO).stdout
+    assert "Matched en: by meaning and words; fr: by words" in text
