@@ -52,6 +52,7 @@ class LivePages:
         self._on_request: list[Callable[[], Mapping[str, str | bytes]]] = []
         self._stop = threading.Event()
         self._lock = threading.RLock()
+        self._doc_files: Sequence[File] = ()  # every page, as MkDocs' serve lists them (set by `ready`)
 
     def ready(
         self,
@@ -67,6 +68,7 @@ class LivePages:
             file = self.files.src_uris.get(src)
             if file is not None:
                 file.inclusion = level
+        self._doc_files = self.files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
         self._steps = list(steps)
         self._on_request = list(on_request)
         # A second later: the browser's reload of the page being edited comes first, with the processor.
@@ -135,7 +137,7 @@ class LivePages:
             page = file.page if file.page is not None else Page(None, file, self.config)
             file.abs_dest_path = str(target)  # written where the server serves from
             _populate_page(page, self.config, self.files)
-            _build_page(page, self.config, self.files.documentation_pages(), self.nav, self.env)
+            _build_page(page, self.config, self._doc_files, self.nav, self.env)
             page.content = page.markdown = None  # type: ignore[assignment]
             return target.is_file()
 

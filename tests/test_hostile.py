@@ -179,8 +179,10 @@ def test_a_build_never_writes_outside_the_site_folder(make_site, fields, body):
     assert _files_outside_site(root) <= before
 
 
-def test_a_template_the_theme_lacks_is_an_error_with_its_line(make_site):
-    make_site({"content/en/a.md": article(1, "A", template="nowhere.html")})
+@pytest.mark.parametrize("workers", ["0", "2"])  # found by MkDocs' own loop, or in a forked worker
+def test_a_template_the_theme_lacks_is_an_error_with_its_line(make_site, monkeypatch, workers):
+    monkeypatch.setenv("KBGEN_WORKERS", workers)
+    make_site({"content/en/a.md": article(1, "A", template="nowhere.html"), "content/en/b.md": article(2, "B")})
     result = run("build")
     assert result.exit_code == 1
     assert "content/en/a.md:4: template 'nowhere.html' is not in the theme" in result.stderr

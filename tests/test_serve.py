@@ -26,6 +26,17 @@ def fetch(url: str) -> str:
         return r.read().decode("utf-8")
 
 
+def start_serve(root: Path, port: int, **env: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kbgen.cli", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **env},
+    )
+
+
 def wait_for(url: str, predicate, seconds: float = 30.0) -> str:
     deadline = time.monotonic() + seconds
     last = ""
@@ -48,14 +59,7 @@ def test_a_broken_edit_keeps_the_last_good_build_and_shows_the_error(tmp_path: P
     port = free_port()
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kbgen.cli", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "TMPDIR": str(scratch)},
-    )
+    proc = start_serve(tmp_path, port, TMPDIR=str(scratch))
     url = f"http://127.0.0.1:{port}/a/"
     try:
         wait_for(url, lambda page: "First." in page)
@@ -82,13 +86,7 @@ def test_serve_builds_pages_on_request_with_the_bytes_of_kbgen_build(tmp_path: P
     port = free_port()
     root = demo_copy(tmp_path, port)
     subprocess.run([sys.executable, "-m", "kbgen.cli", "build", "-q", "-d", "built"], cwd=root, check=True)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kbgen.cli", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = start_serve(root, port)
     base = f"http://127.0.0.1:{port}/"
     try:
         wait_for(base, lambda page: "<html" in page)
