@@ -274,25 +274,25 @@ def translate(article_id: str, lang: str, config_file: str) -> None:
     "--semantic/--words",
     "semantic",
     default=None,
-    help='Rank by meaning and words (needs pip install "kbgen[semantic]"), or by words only '
-    "(default: by meaning when installed and the model knows the language).",
+    help="Rank by meaning and words (an error when no model knows the language), or by words only "
+    "(default: as the site's search box, by meaning wherever a model knows the language).",
 )
 @config_option
 def link_command(query: str, lang: str | None, limit: int, fmt: str, semantic: bool | None, config_file: str) -> None:
     """The best articles for a support question, with their short links."""
     from .linker import format_text, link, open_link_index
 
-    ranking = "auto" if semantic is None else "semantic" if semantic else "words"
+    ranking = "auto" if semantic is None else "meaning" if semantic else "words"
     try:
         index = open_link_index(config_file, lang, ranking)
     except KbgenError as exc:
         _fail(str(exc))
         return
     _check_choice(lang, index.languages, "--lang")
-    results = link(index, query, lang, limit)
+    results = link(index, query, lang, limit, ranking)
     if fmt == "json":
         chosen = lang or index.default_language
-        data = {"query": query, "lang": chosen, "ranking": index.ranking(chosen), "results": results}
+        data = {"query": query, "lang": chosen, "ranking": index.ranking(chosen, ranking), "results": results}
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
     elif results:
         click.echo(format_text(results), nl=False)

@@ -462,7 +462,7 @@ class ProductFinder:
                 if key:
                     keys.setdefault(fold(key).strip(), p.id)
         self.keys = keys
-        # longest first, so "Roomie V3" wins over a shorter name it contains
+        # longest first, so "Model X Pro" wins over a shorter name it contains
         names = sorted(keys, key=lambda k: (-len(k), k))
         self._names = [(re.compile(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])"), keys[k]) for k in names if len(k) > 2]
 

@@ -2,18 +2,21 @@
 
 The search index is cached (see `cache`), so a question is answered without
 reading the content again: the first run after an edit builds the index, every
-other run only loads it.
+other run only loads it. The ranking is the site's own (`search.rank`): by meaning and
+words where a model knows the language, else by words, so an agent and a customer
+see the same articles.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import cache
 from .model import KnowledgeBase, language_prefix
-from .search import LanguageIndex, search
+from .problems import KbgenError
+from .search import LanguageIndex, ranking_of, search
 
 
 @dataclass
@@ -22,11 +25,11 @@ class LinkIndex:
     default_language: str
     languages: tuple[str, ...]
     indexes: dict[str, LanguageIndex]
-    embeddings: dict[str, Any] = field(default_factory=dict)  # language → semantic.Embeddings, when ranked by meaning
 
-    def ranking(self, lang: str | None = None) -> str:
-        """ "semantic+words" when `lang` is ranked by meaning and words, else "words"."""
-        return "semantic+words" if (lang or self.default_language) in getattr(self, "embeddings", {}) else "words"
+    def ranking(self, lang: str | None = None, ranking: str = "auto") -> str:
+        """ "meaning+words" when `lang` is ranked by meaning and words, else "words"."""
+        index = self.indexes.get(lang or self.default_language)
+        return ranking_of(index, ranking) if index is not None else "words"
 
     def short_url(self, lang: str, article_id: str, anchor: str = "") -> str:
         path = f"{language_prefix(lang, self.default_language)}a/{article_id}/"
@@ -42,17 +45,16 @@ def open_link_index(
 ) -> LinkIndex:
     """The search index of one language (the default one unless given), cached until the content changes.
 
-    ranking: "words"; "semantic" (by meaning and words: needs `pip install "kbgen[semantic]"`, else
-    `semantic.SemanticUnavailable`); "auto" (semantic when installed and the model knows the language).
-    kb: the knowledge base of `config_file` when the caller has loaded it already (not loaded again on a miss).
+    ranking: "auto" (by meaning and words where a model knows the language, else words), "words", or
+    "meaning" (an error when no model knows the language). kb: the knowledge base of `config_file` when the
+    caller has loaded it already (not loaded again on a miss).
     """
-    from . import semantic
     from .search import build_index
 
-    if ranking not in ("auto", "semantic", "words"):
-        raise ValueError(f"ranking must be auto, semantic or words, not {ranking!r}")
-    if ranking == "semantic" and not semantic.available():
-        raise semantic.SemanticUnavailable(semantic.INSTALL_HINT)
+    if ranking == "semantic":
+        ranking = "meaning"
+    if ranking not in ("auto", "meaning", "words"):
+        raise ValueError(f"ranking must be auto, meaning or words, not {ranking!r}")
 
     def compute(kb: KnowledgeBase) -> LinkIndex:
         chosen = lang or kb.default_language
@@ -60,37 +62,25 @@ def open_link_index(
         return LinkIndex(kb.settings.site_url, kb.default_language, kb.languages, indexes)
 
     index: LinkIndex = cache.cached(config_file, f"link-{lang or 'default'}", compute, kb)
-    index.embeddings = {}
     chosen = lang or index.default_language
-    if ranking != "words" and chosen in index.indexes and index.indexes[chosen].docs:
-        model = semantic.default_model()
-        if ranking == "semantic" and not semantic.supports(chosen, model):
-            raise semantic.SemanticUnavailable(
-                f"the model {model} is English only; set KBGEN_SEMANTIC_MODEL to a multilingual model and "
-                f"KBGEN_SEMANTIC_LANGUAGES to the languages it knows"
-            )
-        if semantic.usable(chosen, model):
-            found = semantic.open_embeddings(config_file, chosen, model, kb)
-            if semantic.aligned(index.indexes[chosen], found):  # checked once: `link` does not check again
-                index.embeddings[chosen] = found
+    found = index.indexes.get(chosen)
+    if ranking == "meaning" and found is not None and found.docs and found.meaning is None:
+        raise KbgenError(
+            f"no model ranks '{chosen}' by meaning: kbgen's own model is English; set KBGEN_SEMANTIC_MODEL to a "
+            f"local multilingual sentence-transformers model and KBGEN_SEMANTIC_LANGUAGES to its languages"
+        )
     return index
 
 
 def link(
-    index: LinkIndex, query: str, lang: str | None = None, limit: int = 5, ranking: str | None = None
+    index: LinkIndex, query: str, lang: str | None = None, limit: int = 5, ranking: str = "auto"
 ) -> list[dict[str, Any]]:
-    """The best articles for `query`. ranking: None (what `open_link_index` prepared, see `index.ranking()`),
-    "words", or "semantic" (needs the index opened with ranking="semantic" or "auto")."""
+    """The best articles for `query`, as the site's search box ranks them. ranking: "auto", or "words"."""
     lang = lang or index.default_language
-    embeddings = getattr(index, "embeddings", {}).get(lang) if ranking != "words" else None
-    if ranking == "semantic" and embeddings is None:
-        raise ValueError('no embeddings for this language: open the index with ranking="semantic"')
-    if embeddings is not None:
-        from . import semantic
-
-        hits = semantic.search(index.indexes[lang], embeddings, query.strip() + " ", limit)
-    else:
-        hits = search(index.indexes[lang], query.strip() + " ", limit)
+    language = index.indexes[lang]
+    how = "words" if ranking == "words" else "auto"
+    hits = search(language, query.strip(), limit, how)
+    by_meaning = ranking_of(language, how) != "words"
     return [
         {
             "id": h.doc.article_id,
@@ -99,7 +89,7 @@ def link(
             "type": h.doc.type,
             "summary": h.doc.summary,
             "short_url": index.short_url(lang, h.doc.article_id, h.doc.anchor),
-            "score": round(h.score, 1) if embeddings is None else round(h.score, 3),
+            "score": round(h.score, 3) if by_meaning else round(h.score, 1),
         }
         for h in hits
     ]

@@ -33,6 +33,8 @@ from .model import (
     language_prefix,
 )
 from .paths import RESERVED_TOP, alias_problem, normalize_id
+from .synonyms import FILE as SYNONYMS_FILE
+from .synonyms import load_synonyms
 from .problems import Problem, Problems
 from .validate import cross_check
 from .yamlsource import FrontMatterError, YamlDoc, YamlError, load_yaml, split_front_matter
@@ -105,6 +107,11 @@ def load_content(settings: Settings) -> KnowledgeBase:
             problems.error(where, 1, f"folder name '{parts[0]}' is reserved for kbgen's own pages; rename it")
 
     stages, products, products_doc = products_mod.load_products(docs / settings.products_file, problems)
+    synonyms = tuple(
+        (lang, groups)
+        for lang in languages
+        if (groups := load_synonyms(docs / (lang if layout else "") / SYNONYMS_FILE, problems))
+    )
     kb = KnowledgeBase(
         settings=settings,
         languages=languages,
@@ -115,6 +122,7 @@ def load_content(settings: Settings) -> KnowledgeBase:
         homes=tuple(homes[lang] for lang in languages),
         products=products,
         stages=stages,
+        synonyms=synonyms,
     )
     parsed.save()
     cross_check(kb, products_doc, problems)

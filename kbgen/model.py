@@ -41,6 +41,8 @@ class Settings:
     max_links: int = 5
     utm: bool = True
     utm_source: str = "kbgen"
+    site_name: str = ""
+    meaning: bool = True  # rank searches by meaning too, where a model knows the language
     today: date = field(default_factory=date.today)
     ledger: Path | None = None  # published-urls.txt; None: no URL ledger
     cache_dir: Path | None = None  # where .kbgen-cache/ lives (beside mkdocs.yml); None: no cache
@@ -50,7 +52,7 @@ class Settings:
 class Article:
     id: str
     lang: str
-    path: str  # posix, relative to docs_dir: "en/setup/first-espresso.md"
+    path: str  # posix, relative to docs_dir: "en/setup/first-steps.md"
     title: str
     type: str = "article"
     summary: str = ""
@@ -64,8 +66,8 @@ class Article:
     order: int | None = None
     duration: int | None = None
     difficulty: str | None = None
-    category: str = ""  # category key, relative to the language root: "troubleshooting/espresso-one"
-    url: str = ""  # site-relative, no leading slash: "setup/first-espresso/" or "fr/setup/…/"
+    category: str = ""  # category key, relative to the language root: "troubleshooting/model-x"
+    url: str = ""  # site-relative, no leading slash: "setup/first-steps/" or "fr/setup/…/"
     body: str = ""
     body_line: int = 1
     file_hash: str = ""  # sha256 of the file, for caches
@@ -112,7 +114,7 @@ class Article:
 class Category:
     """A folder of articles; a nested folder is a section of its category."""
 
-    key: str  # "troubleshooting" or "troubleshooting/espresso-one"
+    key: str  # "troubleshooting" or "troubleshooting/model-x"
     lang: str
     title: str
     description: str = ""
@@ -181,6 +183,11 @@ class KnowledgeBase:
     products: tuple[Product, ...]
     stages: tuple[str, ...]
     problems: tuple[Problem, ...] = ()
+    synonyms: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()  # (lang, groups) from synonyms.yml
+
+    def synonyms_for(self, lang: str) -> tuple[tuple[str, ...], ...]:
+        """The shop's own synonym groups of `lang` (its content's synonyms.yml)."""
+        return next((groups for x, groups in self.synonyms if x == lang), ())
 
     @cached_property
     def _by_lang_id(self) -> dict[tuple[str, str], Article]:

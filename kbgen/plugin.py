@@ -38,6 +38,7 @@ from .catalog import render_catalog
 from .i18n import Locales, Strings
 from .live import LivePages
 from .loader import load_content
+from .synonyms import FILE as SYNONYMS_FILE
 from .markdown_scan import strip_title_heading
 from .model import Article, Category, Home, KnowledgeBase, Product, Settings
 from .paths import url_to_file
@@ -81,6 +82,8 @@ class KbgenConfig(base.Config):
     """Support address for "Still need help?" when there is no `contact_url`; the subject names the article."""
     faq_schema = c.Type(bool, default=True)
     """Add FAQPage structured data (JSON-LD) to FAQ articles."""
+    search_meaning = c.Type(bool, default=True)
+    """Rank searches by meaning as well as by words, in every language a model knows; false: words only."""
 
 
 #: Templates of the kb theme the plugin picks pages for; another theme keeps its own layout.
@@ -125,6 +128,8 @@ def settings_from(config: MkDocsConfig, options: KbgenConfig) -> Settings:
         max_links=options.max_links,
         utm=options.utm,
         utm_source=options.utm_source,
+        site_name=config.site_name or "",
+        meaning=options.search_meaning,
         ledger=Path(config.config_file_path or "mkdocs.yml").parent / options.ledger if options.ledger else None,
         cache_dir=Path(config.config_file_path or "mkdocs.yml").parent,
     )
@@ -207,8 +212,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         assert kb is not None
         audience = self.settings.audience
         prefix = f"{kb.default_language}/" if kb.multilingual_layout else ""
+        synonym_files = {f"{lang}/{SYNONYMS_FILE}" if kb.multilingual_layout else SYNONYMS_FILE for lang in kb.languages}
         for file in list(files):
-            if file.src_uri == self.settings.products_file:
+            if file.src_uri == self.settings.products_file or file.src_uri in synonym_files:
                 files.remove(file)
                 continue
             if file.generated_by is None and file.src_dir != config.docs_dir and file.src_uri == "sitemap.xml":
@@ -729,9 +735,9 @@ def _start_markdown(view: Any, src: str, t: Strings) -> str:
     return "\n".join(lines)
 
 
-def search_outputs(kb: KnowledgeBase, audience: str) -> dict[str, str]:
+def search_outputs(kb: KnowledgeBase, audience: str) -> dict[str, str | bytes]:
     """The site's search index files, for every language."""
-    files: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
     for index in build_index(kb, audience).values():
         files.update(export_index(index))
     return files

@@ -34,6 +34,8 @@ from typing import NamedTuple
 import snowballstemmer
 from rapidfuzz.distance import OSA
 
+from . import meaning
+from .meaning import MeaningIndex
 from .model import Article, KnowledgeBase
 
 STEMMERS = {
@@ -58,7 +60,9 @@ STOPWORDS = {
     "mea meu ne nu o pe pentru sa să se si și sunt sau te tu un una unde va vă",
 }
 
-# Words customers use for what help centers call otherwise: each group's phrases are equivalent.
+# Words shoppers use for what help centers call otherwise, in any shop: each group's phrases are
+# equivalent. A shop's own words (its products' nicknames, its jargon) belong in its content:
+# `synonyms.yml` in each language's folder (see `kbgen.synonyms`).
 SYNONYMS = {
     "en": [
         ["delivery", "shipping", "package", "parcel", "shipment", "arrive"],
@@ -67,30 +71,17 @@ SYNONYMS = {
         ["warranty", "guarantee"],
         ["damaged", "broken", "cracked", "dented"],
         ["cancel", "call off"],
-        ["start", "turn on", "switch on", "power on"],
         ["password", "login", "log in", "sign in"],
         ["unsubscribe", "stop emails", "marketing emails", "newsletter"],
         ["installments", "instalments", "pay later", "monthly payments"],
-        ["descale", "limescale", "decalcify", "scale"],
-        ["noise", "noisy", "sound"],
-        ["no-go zones", "block", "keep out", "virtual walls"],
-        ["frother", "froth"],
-        ["vacuum", "robot", "roomie"],
-        ["espresso machine", "coffee machine", "espresso"],
     ],
     "fr": [
         ["livraison", "expédition", "colis", "envoi"],
         ["retour", "renvoyer", "retourner"],
         ["remboursement", "rembourser"],
         ["garantie", "sav"],
-        ["détartrer", "détartrage", "calcaire"],
         ["endommagé", "cassé", "abîmé"],
         ["mot de passe", "connexion", "identifiant"],
-        ["aspirateur", "robot", "roomie"],
-        ["mousseur", "froth", "émulsionneur"],
-        ["moulin", "moulin à café", "broyeur", "grind"],
-        ["bouilloire", "kettle"],
-        ["ménage", "nettoyage", "nettoyer"],
         ["carton", "boîte", "colis"],
         ["gratuit", "gratis", "offert"],
     ],
@@ -99,13 +90,7 @@ SYNONYMS = {
         ["reso", "restituire", "rimandare"],
         ["rimborso", "rimborsare"],
         ["garanzia", "assistenza"],
-        ["decalcificare", "decalcificazione", "calcare"],
         ["danneggiato", "rotto"],
-        ["aspirapolvere", "robot", "roomie"],
-        ["montalatte", "froth", "schiumatore"],
-        ["macinino", "macinacaffè", "grind"],
-        ["bollitore", "kettle"],
-        ["pulizia", "pulire", "pulizie"],
         ["scatola", "confezione", "pacco"],
         ["gratis", "gratuito", "gratuita"],
     ],
@@ -114,17 +99,9 @@ SYNONYMS = {
         ["retur", "returnare", "returna"],
         ["rambursare", "bani înapoi"],
         ["garanție", "service"],
-        ["decalcifiere", "calcar"],
         ["deteriorat", "spart", "stricat"],
-        ["aspirator", "robot", "roomie"],
-        ["spumator", "froth", "spumare"],
-        ["râșniță", "grind", "macinare"],
-        ["fierbător", "ceainic", "kettle"],
-        ["curățenie", "curățare", "curăța"],
         ["cutie", "ambalaj", "colet"],
         ["gratuit", "gratis", "fără cost"],
-        ["instalare", "instalez", "configurare", "configurează"],
-        ["serie", "număr de serie", "seria"],
     ],
 }
 SYNONYM_WEIGHT = 0.9
@@ -243,6 +220,8 @@ class LanguageIndex:
     lexicon: dict[str, str] = field(default_factory=dict)  # folded surface word → stem
 
     prefixes: set[str] = field(default_factory=set)  # shard prefixes of the site's index
+    synonyms: tuple[tuple[str, ...], ...] = ()  # the shop's own groups (synonyms.yml), after kbgen's
+    meaning: MeaningIndex | None = None  # ranking by meaning, where a model knows the language
 
     def words_by_prefix(self, prefix: str) -> list[str]:
         return [w for w in self.lexicon if w.startswith(prefix)]
@@ -284,7 +263,8 @@ def build_index(
 
 def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageIndex:
     analyzer = Analyzer(lang)
-    index = LanguageIndex(lang)
+    index = LanguageIndex(lang, synonyms=kb.synonyms_for(lang))
+    texts: list[str] = []  # what the meaning of each document is computed from
     weighted: list[dict[str, float]] = []
     lengths: list[float] = []
 
@@ -307,17 +287,20 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
 
     for article in kb.published(audience, lang):
         headings = " ".join(h.text for h in article.headings)
+        body = _plain(article.body)
         add(
             SearchDoc(article.id, article.title, article.type, article.summary, article.url),
             [(TITLE, article.title), (SUMMARY, article.summary), (HEADINGS, headings),
-             (TAGS, " ".join(article.tags)), (BODY, _plain(article.body))],
+             (TAGS, " ".join(article.tags)), (BODY, body)],
         )  # fmt: skip
+        texts.append(meaning_text(article.title, article.summary, [h.text for h in article.headings], body))
         for question, anchor, answer in _sections(article):
             add(
                 SearchDoc(article.id, question, article.type, article.summary, f"{article.url}#{anchor}", anchor,
                           article.title),
                 [(QUESTION, question), (PARENT, article.title), (BODY, _plain(answer))],
             )  # fmt: skip
+            texts.append(meaning_text(question, "", [], _plain(answer), article.title))
 
     n = len(index.docs)
     if not n:
@@ -347,7 +330,21 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
     }
     index.lexicon = dict(sorted(index.lexicon.items()))
     index.prefixes = _shard_prefixes(index)
+    model = meaning.model_for(lang, kb.settings) if kb.settings.meaning else None
+    if model is not None:
+        index.meaning = meaning.build_meaning(model, texts)
     return index
+
+
+MEANING_BODY = 1000  # characters of a document's text that its meaning is computed from, after its title
+
+
+def meaning_text(title: str, summary: str, headings: list[str], body: str, parent: str = "") -> str:
+    """What a document's meaning vector is computed from: its title, summary, headings and the start of its
+    text (for an FAQ question: the question, its answer and the FAQ's title)."""
+    text = " ".join(body.split())[:MEANING_BODY]
+    head = f"{title}. {summary}" if summary else title
+    return f"{head}\n{'; '.join(headings)}\n{text}" + (f"\n({parent})" if parent else "")
 
 
 # -- querying ------------------------------------------------------------------------------------
@@ -369,10 +366,12 @@ def query_terms(index: LanguageIndex, query: str, analyzer: Analyzer | None = No
     typed = analyzer.words(query)
     words = [_correct(index, analyzer, w) for w in typed]
     corrected = {w for w, t in zip(words, typed) if w != t}
-    last_open = bool(words) and not query.endswith(" ")
+    # The last word is still being typed unless the help center knows it (or a space follows): then it
+    # also stands for the words it starts. A complete query ranks the same as you type and after Enter.
+    last_open = bool(typed) and not query[-1:].isspace() and typed[-1] not in index.lexicon
     terms: list[dict[str, float]] = []
     i = 0
-    groups = _synonym_groups(index.lang, analyzer)
+    groups = _synonym_groups(index, analyzer)
     while i < len(words):
         options: dict[str, float] = {}
         span = 1
@@ -452,21 +451,22 @@ def _fuzzy(index: LanguageIndex, word: str) -> dict[str, float]:
 
 
 @lru_cache(maxsize=64)
-def _synonym_groups_cached(lang: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+def _synonym_groups_cached(lang: str, shop: tuple[tuple[str, ...], ...]) -> tuple[tuple[tuple[str, ...], ...], ...]:
     analyzer = Analyzer(lang)
     analyzer.stopwords = frozenset()
     groups = []
-    for group in SYNONYMS.get(lang.split("-")[0], ()):
+    for group in [*SYNONYMS.get(lang.split("-")[0], ()), *shop]:
         phrases = tuple(tuple(analyzer.words(p)) for p in group)
         groups.append(tuple(p for p in phrases if p))
     return tuple(groups)
 
 
-def _synonym_groups(lang: str, analyzer: Analyzer) -> tuple[tuple[tuple[str, ...], ...], ...]:
+def _synonym_groups(index: LanguageIndex, analyzer: Analyzer) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """kbgen's groups of the language, then the shop's own (synonyms.yml), as analysed words."""
     stop = analyzer.stopwords
     return tuple(
         tuple(tuple(w for w in phrase if w not in stop) for phrase in group if any(w not in stop for w in phrase))
-        for group in _synonym_groups_cached(analyzer.lang)
+        for group in _synonym_groups_cached(index.lang, tuple(index.synonyms))
     )
 
 
@@ -492,9 +492,33 @@ def score_docs(index: LanguageIndex, terms: list[dict[str, float]]) -> dict[int,
     return {doc: s * (matched[doc] / wanted) ** 2 for doc, s in scores.items()}
 
 
-def search(index: LanguageIndex, query: str, limit: int = 5) -> list[Hit]:
-    """Best documents for `query`, one per article (its best question, or itself)."""
-    return best_per_article(index, score_docs(index, query_terms(index, query)), limit)
+def search(index: LanguageIndex, query: str, limit: int = 5, ranking: str = "auto") -> list[Hit]:
+    """Best documents for `query`, one per article (its best question, or itself).
+
+    ranking: "auto" (by meaning and words where the index has a meaning index, else words), "words"."""
+    return best_per_article(index, rank(index, query, ranking), limit)
+
+
+def ranking_of(index: LanguageIndex, ranking: str = "auto") -> str:
+    """What `search` ranks `index` by: "meaning+words" or "words"."""
+    return "meaning+words" if ranking != "words" and index.meaning is not None else "words"
+
+
+def rank(index: LanguageIndex, query: str, ranking: str = "auto", terms: list[dict[str, float]] | None = None) -> dict[int, float]:
+    """Every candidate document's score for `query`: the word ranking (BM25F), fused with the meaning
+    ranking when the index has one (`meaning.fuse`). A query whose words match nothing gets documents by
+    meaning only when the closest is at least `meaning.MIN_COSINE` away: else nothing, and the customer is
+    offered to contact support."""
+    words = score_docs(index, terms if terms is not None else query_terms(index, query))
+    if ranking == "words" or index.meaning is None:
+        return words
+    q = index.meaning.model.vector(query)
+    by_meaning = index.meaning.scores_of(q)
+    if not by_meaning:
+        return words
+    if not words and max(by_meaning.values()) < meaning.MIN_COSINE * meaning.query_norm(q):
+        return {}
+    return meaning.fuse(words, by_meaning)
 
 
 def best_per_article(index: LanguageIndex, scores: dict[int, float], limit: int) -> list[Hit]:
@@ -563,7 +587,7 @@ def shard_of(word: str, prefixes: set[str]) -> str:
     return word[:2]
 
 
-def export_index(index: LanguageIndex) -> dict[str, str]:
+def export_index(index: LanguageIndex) -> dict[str, str | bytes]:
     """Files under `search/<lang>/`: a small manifest, word shards and document chunks."""
     prefixes = index.prefixes or _shard_prefixes(index)
     shards: dict[str, dict[str, dict[str, object]]] = defaultdict(lambda: {"w": {}, "p": {}})
@@ -579,11 +603,15 @@ def export_index(index: LanguageIndex) -> dict[str, str]:
         shards[shard_of(stem, prefixes)]["p"][stem] = flat
     analyzer = Analyzer(index.lang)
     groups = []
-    for group in _synonym_groups(index.lang, analyzer):
+    for group in _synonym_groups(index, analyzer):
         stems = sorted({index.lexicon.get(p[0]) or analyzer.stem(p[0]) for p in group if len(p) == 1})
         groups.append({"phrases": [list(p) for p in group], "stems": stems})
     prefix = f"search/{index.lang}/"
-    out = {
+    meaning_manifest: dict[str, object] | None = None
+    meaning_files: dict[str, bytes] = {}
+    if index.meaning is not None:
+        meaning_manifest, meaning_files = meaning.export_meaning(index.meaning, prefix + "m/")
+    out: dict[str, str | bytes] = {
         prefix + "index.json": _json(
             {
                 "version": 1,
@@ -595,9 +623,11 @@ def export_index(index: LanguageIndex) -> dict[str, str]:
                 "synonyms": groups,
                 "weights": {"fuzzy": FUZZY_WEIGHT, "prefix": PREFIX_WEIGHT, "synonym": SYNONYM_WEIGHT},
                 "apostrophe": "join" if index.lang.startswith("en") else "split",
+                "meaning": meaning_manifest,
             }
         )
     }
+    out.update(meaning_files)
     for key, shard in shards.items():
         out[f"{prefix}w/{shard_name(key)}.json"] = _json(shard)
     for start in range(0, len(index.docs), DOCS_PER_CHUNK):

@@ -4,8 +4,11 @@
  * search/<lang>/w/<p>.json   words starting with <p> → stem, and stems starting with <p> → postings
  * search/<lang>/d/<n>.json   documents 100·n … 100·n+99: [id, title, type, summary, url, anchor, faq title]
  *
- * A query downloads the manifest, the shards of its words and the chunks of its best documents:
- * nothing else, however large the help center. The scoring mirrors kbgen/search.py.
+ * search/<lang>/m/...         the meaning index (kbgen/meaning.py): token vectors, centroids, clusters
+ *
+ * A query downloads the manifest, the shards of its words, the vectors of its tokens, the clusters of
+ * documents nearest to it and the chunks of its best documents: nothing else, however large the help
+ * center. The scoring mirrors kbgen/search.py and kbgen/meaning.py, number for number.
  */
 (function () {
   "use strict";
@@ -27,6 +30,16 @@
     return cache[path];
   }
 
+  function getBytes(path) {
+    if (!cache[path]) {
+      cache[path] = fetch(new URL(path, root)).then(function (r) {
+        if (!r.ok) throw new Error(path + ": " + r.status);
+        return r.arrayBuffer();
+      });
+    }
+    return cache[path];
+  }
+
   function fold(s) { return s.normalize("NFKD").replace(MARKS, ""); }
   function code(w) {
     return /^\p{L}/u.test(w) && /\d$/.test(w) ? w.replace(/(?<=[a-z])0+(?=\d)/g, "") : w;
@@ -40,6 +53,7 @@
     this.m = manifest;
     this.prefixes = new Set(manifest.shards);
     this.stop = new Set(manifest.stopwords);
+    this.meaning = manifest.meaning ? new Meaning(lang, manifest.meaning) : null;
   }
   var APOSTROPHE = /(?<=[^\P{L}])['’](?=[^\P{L}])/gu;
   Index.prototype.words = function (text) {
@@ -102,6 +116,165 @@
     return prev[b.length];
   }
 
+  /* -- meaning: static token embeddings, as kbgen/meaning.py -------------------------------------- */
+
+  var CONTROL = /\p{C}/u, SPACE = /\s/u, PUNCT = /\p{P}/u, MN = /\p{Mn}/u;
+  function isCjk(cp) {
+    return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df) ||
+      (cp >= 0x2a700 && cp <= 0x2b73f) || (cp >= 0x2b740 && cp <= 0x2b81f) || (cp >= 0x2b920 && cp <= 0x2ceaf) ||
+      (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
+  }
+  /* BERT's normalizer and pre-tokenizer, as the `tokenizers` library applies them (tested against it). */
+  function bertWords(text, lowercase, stripAccents) {
+    var out = "";
+    Array.from(text).forEach(function (ch) {
+      var cp = ch.codePointAt(0);
+      if (cp === 0 || cp === 0xfffd || (CONTROL.test(ch) && ch !== "\t" && ch !== "\n" && ch !== "\r")) return;
+      if (SPACE.test(ch)) out += " ";
+      else if (isCjk(cp)) out += " " + ch + " ";
+      else out += ch;
+    });
+    if (stripAccents) out = Array.from(out.normalize("NFD")).filter(function (c) { return !MN.test(c); }).join("");
+    if (lowercase) out = Array.from(out).map(function (c) { return c.toLowerCase(); }).join("");
+    var words = [], current = "";
+    Array.from(out).forEach(function (ch) {
+      var cp = ch.codePointAt(0);
+      if (SPACE.test(ch)) { if (current) words.push(current); current = ""; }
+      else if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126) || PUNCT.test(ch)) {
+        if (current) words.push(current);
+        current = "";
+        words.push(ch);
+      } else current += ch;
+    });
+    if (current) words.push(current);
+    return words;
+  }
+
+  function Meaning(lang, m) {
+    this.lang = lang;
+    this.m = m;
+    this.base = "search/" + lang + "/m/";
+  }
+  /* The token file that holds `token`: the last whose first token is not after it. */
+  Meaning.prototype.fileOf = function (token) {
+    var firsts = this.m.tokens, lo = 0, hi = firsts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (firsts[mid] <= token) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  };
+  Meaning.prototype.tokenFile = function (n) {
+    var dims = this.m.dims, key = "t" + n;
+    if (!this[key]) {
+      this[key] = getBytes(this.base + "t/" + n + ".bin").then(function (buffer) {
+        var view = new DataView(buffer), bytes = new Uint8Array(buffer), decoder = new TextDecoder();
+        var count = view.getUint16(0, true), at = 2, found = new Map();
+        for (var i = 0; i < count; i++) {
+          var length = bytes[at];
+          var token = decoder.decode(bytes.subarray(at + 1, at + 1 + length));
+          at += 1 + length;
+          var magnitude = view.getUint16(at, true);
+          found.set(token, { magnitude: magnitude, direction: new Int8Array(buffer, at + 2, dims) });
+          at += 2 + dims;
+        }
+        return found;
+      });
+    }
+    return this[key];
+  };
+  /* WordPiece: the longest known piece first; a word with an unknown part counts for nothing. */
+  Meaning.prototype.pieces = async function (word) {
+    var chars = Array.from(word), found = [], start = 0, self = this;
+    if (chars.length > 100) return [];
+    while (start < chars.length) {
+      var candidates = [];
+      for (var end = chars.length; end > start; end--) {
+        var piece = chars.slice(start, end).join("");
+        candidates.push([end, start ? "##" + piece : piece]);
+      }
+      var files = {};
+      candidates.forEach(function (c) { files[self.fileOf(c[1])] = true; });
+      var loaded = {};
+      await Promise.all(Object.keys(files).map(function (n) {
+        return self.tokenFile(n).then(function (f) { loaded[n] = f; });
+      }));
+      var match = null;
+      for (var k = 0; k < candidates.length && !match; k++) {
+        var hit = loaded[self.fileOf(candidates[k][1])].get(candidates[k][1]);
+        if (hit) match = [candidates[k][0], hit];
+      }
+      if (!match) return [];
+      found.push(match[1]);
+      start = match[0];
+    }
+    return found;
+  };
+  /* The query's vector: the exact integer sum of its tokens' vectors. */
+  Meaning.prototype.vector = async function (query) {
+    var self = this, m = this.m, q = new Float64Array(m.dims), any = false;
+    var words = bertWords(query, m.lowercase, m.strip_accents);
+    var pieces = await Promise.all(words.map(function (w) { return self.pieces(w); }));
+    pieces.forEach(function (list) {
+      list.forEach(function (t) {
+        any = true;
+        for (var j = 0; j < m.dims; j++) q[j] += t.magnitude * t.direction[j];
+      });
+    });
+    return any ? q : null;
+  };
+  function dot(q, vectors, row, dims) {
+    var s = 0, dd = 0, at = row * dims;
+    for (var j = 0; j < dims; j++) { var x = vectors[at + j]; s += x * q[j]; dd += x * x; }
+    return s / Math.sqrt(dd > 0 ? dd : 1);
+  }
+  /* Each scored document's q·d/|d| (the nearest clusters only), and |q|; null when no token is known. */
+  Meaning.prototype.scores = async function (query) {
+    var m = this.m, dims = m.dims, q = await this.vector(query);
+    if (!q) return null;
+    var clusters = [0];
+    if (m.clusters > 1) {
+      var centroids = new Int8Array(await getBytes(this.base + "c.bin")), order = [];
+      for (var c = 0; c < m.clusters; c++) order.push([c, dot(q, centroids, c, dims)]);
+      order.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+      clusters = order.slice(0, m.probe).map(function (x) { return x[0]; });
+    }
+    var self = this, scores = new Map();
+    var files = await Promise.all(clusters.map(function (c) { return getBytes(self.base + c + ".bin"); }));
+    files.forEach(function (buffer) {
+      var view = new DataView(buffer), count = view.getUint32(0, true);
+      var vectors = new Int8Array(buffer, 4 + 4 * count, count * dims);
+      for (var i = 0; i < count; i++) scores.set(view.getUint32(4 + 4 * i, true), dot(q, vectors, i, dims));
+    });
+    var qq = 0;
+    for (var j = 0; j < dims; j++) qq += q[j] * q[j];
+    return { scores: scores, norm: Math.sqrt(qq) };
+  };
+
+  /* meaning.fuse(): weight × min-max(words) + (1 − weight) × min-max(meaning), over the best of each. */
+  function fuse(words, meaning, weight, candidates) {
+    function best(map) {
+      return Array.from(map).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; }).slice(0, candidates)
+        .map(function (e) { return e[0]; });
+    }
+    var byWords = best(words), byMeaning = best(meaning), all = new Set(byWords.concat(byMeaning));
+    var out = new Map();
+    if (!all.size) return out;
+    var topW = byWords.length ? words.get(byWords[0]) : 0, lowW = Infinity, lowM = Infinity, scored = false;
+    all.forEach(function (d) {
+      lowW = Math.min(lowW, words.has(d) ? words.get(d) : 0);
+      if (meaning.has(d)) { lowM = Math.min(lowM, meaning.get(d)); scored = true; }
+    });
+    if (!scored) lowM = 0;
+    var topM = byMeaning.length ? meaning.get(byMeaning[0]) : 0;
+    var spanW = (topW - lowW) || 1, spanM = (topM - lowM) || 1;
+    all.forEach(function (d) {
+      var w = words.has(d) ? words.get(d) : 0, s = meaning.has(d) ? meaning.get(d) : lowM;
+      out.set(d, weight * (w - lowW) / spanW + (1 - weight) * (s - lowM) / spanM);
+    });
+    return out;
+  }
+
   /* For each query word, {stem: weight}, as query_terms() in kbgen/search.py. */
   Index.prototype.terms = async function (query) {
     var self = this, weights = this.m.weights;
@@ -126,7 +299,8 @@
       if (ownStem) stemmed[w] = ownStem;
       words.push(w);
     }
-    var lastOpen = words.length > 0 && !/\s$/.test(query);
+    /* The last word is still being typed unless the help center knows it (or a space follows). */
+    var lastOpen = raw.length > 0 && !/\s$/.test(query) && !shards[raw.length - 1].w[raw[raw.length - 1]];
     var terms = [], i = 0;
     async function stemOf(w) {
       if (stemmed[w]) return stemmed[w];
@@ -171,7 +345,9 @@
   };
 
   Index.prototype.search = async function (query, limit) {
-    var self = this, terms = await this.terms(query);
+    var self = this;
+    var found = await Promise.all([this.terms(query), this.meaning ? this.meaning.scores(query) : null]);
+    var terms = found[0], meaning = found[1];
     var scores = new Map(), matched = new Map();
     for (var t = 0; t < terms.length; t++) {
       var best = new Map(), stems = Object.keys(terms[t]);
@@ -191,9 +367,16 @@
       });
     }
     var wanted = terms.filter(function (o) { return Object.keys(o).length; }).length || 1;
-    var ranked = Array.from(scores, function (e) {
-      return [e[0], e[1] * Math.pow(matched.get(e[0]) / wanted, 2)];
-    }).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+    var words = new Map();
+    scores.forEach(function (s, d) { words.set(d, s * Math.pow(matched.get(d) / wanted, 2)); });
+    var final = words;
+    if (meaning && meaning.scores.size) {
+      var top = -Infinity;
+      meaning.scores.forEach(function (s) { if (s > top) top = s; });
+      final = !words.size && top < this.m.meaning.min_cosine * meaning.norm ? new Map()
+        : fuse(words, meaning.scores, this.m.meaning.weight, this.m.meaning.candidates);
+    }
+    var ranked = Array.from(final).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     var chunk = this.m.chunk, hits = [], seen = new Set();
     for (var r = 0; r < ranked.length && hits.length < limit; r++) {
       var n = ranked[r][0];
@@ -331,7 +514,7 @@
     var query = new URLSearchParams(location.search).get("q") || "";
     document.querySelectorAll("form.kb-search input[type=search]").forEach(function (i) { if (!i.value) i.value = query; });
     if (!query.trim()) return;
-    window.kbgenSearch(query + " ", { lang: lang, limit: 20 }).then(function (hits) {
+    window.kbgenSearch(query, { lang: lang, limit: 20 }).then(function (hits) {
       box.textContent = "";
       if (!hits.length) { renderNone(box, query.trim()); reportNoResult(query.trim()); return; }
       var h = el("h2", "kb-block-title", strings.results.replace("{query}", query.trim()));
