@@ -171,6 +171,7 @@ def main() -> None:
             clean(out / "site-kbgen")
 
         r: dict[str, tuple[float, float]] = {}
+
         def cold(cache: Path = cache) -> None:
             fresh()
             for f in [*cache.glob("html-*.pickle"), *cache.glob("parse-*.pickle")]:

@@ -53,9 +53,9 @@ def sources(source: Path) -> dict[str, str]:
     ).stdout.split("\0")
     found = {}
     for name in sorted(n for n in names if n.endswith(".md")):
-        found[name] = subprocess.run(
-            [*git, "show", f"HEAD:{name}"], check=True, capture_output=True
-        ).stdout.decode("utf-8")
+        found[name] = subprocess.run([*git, "show", f"HEAD:{name}"], check=True, capture_output=True).stdout.decode(
+            "utf-8"
+        )
     return found
 
 

@@ -345,7 +345,9 @@ def schema() -> None:
 
 
 from .cli_insights import gaps, report  # noqa: E402, I001
-main.add_command(gaps); main.add_command(report)  # noqa: E702
+
+main.add_command(gaps)
+main.add_command(report)  # noqa: E702
 
 
 if __name__ == "__main__":

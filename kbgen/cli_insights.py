@@ -60,8 +60,8 @@ def _write(text: str, output: str | None) -> None:
     "--semantic/--words",
     "semantic",
     default=None,
-    help='Match by meaning and words (needs pip install "kbgen[semantic]"), or by words only '
-    "(default: by meaning and words when the extra is installed and the model knows the language).",
+    help="Match by meaning and words (an error when no model knows a ticket language), or by words only "
+    "(default: as the site's search box, by meaning wherever a model knows the language).",
 )
 def gaps(
     tickets: str,
@@ -88,10 +88,11 @@ def gaps(
         found = g.read_tickets(tickets, mapping)
         if not found.tickets:
             raise KbgenError(f"{tickets}: no ticket in the file")
-        indexes, embeddings = _semantic_indexes(kb, config_file, semantic)
+        ranking = "auto" if semantic is None else "meaning" if semantic else "words"
+        indexes = _indexes(kb, config_file, ranking)
         result = g.analyze(
             kb, found, lang, threshold=g.THRESHOLD if threshold is None else threshold, indexes=indexes,
-            embeddings=embeddings,
+            ranking="words" if ranking == "words" else "auto",
         )  # fmt: skip
     except KbgenError as exc:
         _fail(str(exc))
@@ -100,27 +101,18 @@ def gaps(
     _write(text, output)
 
 
-def _semantic_indexes(kb, config_file: str, wanted: bool | None):  # type: ignore[no-untyped-def]
-    """(indexes, embeddings) for `kbgen gaps`: the search index of every language, cached as `kbgen link`
-    caches it (the same index: built once per change of the content, not on every report), and with
-    `--semantic` the embeddings of the languages ranked by meaning."""
-    from . import semantic
+def _indexes(kb, config_file: str, ranking: str):  # type: ignore[no-untyped-def]
+    """The search index of every language for `kbgen gaps`, cached as `kbgen link` caches it (the same index:
+    built once per change of the content, not on every report). ranking "meaning": an error for a language
+    no model ranks by meaning."""
     from .linker import open_link_index
 
-    if wanted and not semantic.available():
-        raise semantic.SemanticUnavailable(semantic.INSTALL_HINT)
-    if wanted is None:  # by meaning wherever the extra is installed and the model knows the language
-        wanted = semantic.available()
     indexes = {}
-    embeddings = {}
     for lang in kb.languages:
-        index = open_link_index(config_file, None if lang == kb.default_language else lang, "words", kb).indexes
-        indexes[lang] = index[lang]
-        if wanted and index[lang].docs and semantic.supports(lang):
-            found = semantic.open_embeddings(config_file, lang, kb=kb)
-            if found.aligned(index[lang]):
-                embeddings[lang] = found
-    return indexes, embeddings or None
+        default = lang == kb.default_language
+        how = ranking if ranking == "meaning" and default else "auto"  # --semantic: the default language must be
+        indexes[lang] = open_link_index(config_file, None if default else lang, how, kb).indexes[lang]
+    return indexes
 
 
 @click.command()

@@ -42,7 +42,6 @@ The report then gives:
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import math
@@ -51,19 +50,31 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import meaning
 from .model import Article, KnowledgeBase, Product
 from .problems import KbgenError
-from .search import Analyzer, LanguageIndex, _stopwords, build_index, fold, query_terms, score_docs
+from .search import (
+    Analyzer,
+    LanguageIndex,
+    _stopwords,
+    build_index,
+    fold,
+    query_terms,
+    rank,
+    ranking_of,
+    word_confidence,
+    word_scores,
+)
 
 THRESHOLD = 0.25
 COSINE_FLOOR = 0.45  # with ranking by meaning: a cosine this far above it counts like confidence (calibrated)
 MIN_TICKETS = 3  # an article must answer this many tickets of a product to be suggested for its bundle
 CLUSTER_SIMILARITY = 0.3
-BLOCK = 256  # tickets compared with every document at once, by meaning
+BLOCK = 256  # tickets matched by one thread at a time
+MAX_QUERY = 2000  # characters of a ticket (after greetings and filler) that it is matched by
 MAX_EXAMPLES = 3
 
 FIELDS = ("id", "subject", "body", "product", "sku", "tags", "date")
@@ -288,27 +299,25 @@ class Match:
 
 
 class Matcher:
-    """Matches tickets to articles with the search index of each language."""
+    """Matches tickets to articles with the search index of each language, ranked as the site's search box
+    ranks them (`search.rank`: by meaning and words where a model knows the language, else by words)."""
 
     def __init__(
         self,
         kb: KnowledgeBase,
         indexes: Mapping[str, LanguageIndex] | None = None,
         threshold: float = THRESHOLD,
-        embeddings: Mapping[str, Any] | None = None,
+        ranking: str = "auto",
     ) -> None:
         self.kb = kb
-        self.embeddings = dict(embeddings or {})  # language → semantic.Embeddings: rank by meaning too
         self.indexes = dict(indexes) if indexes is not None else build_index(kb, "public")
         self.threshold = threshold
-        self._top: dict[str, dict[str, int]] = {}
+        self.ranking = ranking
         self._analyzers: dict[str, Analyzer] = {}
 
-    def _top_impact(self, lang: str) -> dict[str, int]:
-        top = self._top.get(lang)
-        if top is None:
-            top = self._top[lang] = {s: max(imp) for s, (_, imp) in self.indexes[lang].postings.items() if imp}
-        return top
+    def ranking_of(self, lang: str) -> str:
+        index = self.indexes.get(lang)
+        return ranking_of(index, self.ranking) if index is not None else "words"
 
     def language_of(self, ticket: Ticket) -> str:
         usable = [x for x in self.kb.languages if self.indexes.get(x) and self.indexes[x].docs]
@@ -320,105 +329,60 @@ class Matcher:
         return self._match(ticket, lang, self._query(ticket, lang))
 
     def match_all(self, tickets: Sequence[Ticket], lang: str | None = None) -> list[Match]:
-        """`match` of every ticket, the same matches, quicker: the tickets ranked by meaning are embedded
-        together (`semantic.encode_queries`: in PyTorch batches beyond a few hundred) and compared with the
-        documents BLOCK at a time (one matrix product, rather than a pass over every document's vector per
-        ticket), and blocks are matched on every core (NumPy lets go of the GIL)."""
+        """`match` of every ticket (the same matches), in blocks shared out to every core (NumPy and the
+        tokenizer let go of the GIL)."""
         langs = [lang if lang in self.indexes else self.language_of(t) for t in tickets]
         queries = [self._query(t, x) for t, x in zip(tickets, langs)]
         found: list[Match | None] = [None] * len(tickets)
-        by_meaning: dict[str, list[int]] = defaultdict(list)
-        by_words: list[int] = []
-        for i, x in enumerate(langs):
-            index = self.indexes.get(x)
-            if x in self.embeddings and index is not None and index.docs:
-                by_meaning[x].append(i)
-            else:
-                by_words.append(i)
-        jobs: list[tuple[str, list[int], Any, dict[str, int]]] = []
-        if by_meaning:
-            from . import semantic
+        blocks = [range(start, min(start + BLOCK, len(tickets))) for start in range(0, len(tickets), BLOCK)]
 
-            for x, rows in by_meaning.items():
-                texts = sorted({queries[i].strip() for i in rows})
-                vectors = semantic.encode_queries(texts, self.embeddings[x].model)
-                row_of = {text: k for k, text in enumerate(texts)}
-                jobs += [(x, rows[start : start + BLOCK], vectors, row_of) for start in range(0, len(rows), BLOCK)]
-        jobs += [("", by_words[start : start + BLOCK], None, {}) for start in range(0, len(by_words), BLOCK)]
+        def run(block: range) -> None:
+            for i in block:
+                found[i] = self._match(tickets[i], langs[i], queries[i])
 
-        def run(job: tuple[str, list[int], Any, dict[str, int]]) -> None:
-            x, block, vectors, row_of = job
-            if vectors is None:
-                for i in block:
-                    found[i] = self._match(tickets[i], langs[i], queries[i])
-                return
-            cosines = vectors[[row_of[queries[i].strip()] for i in block]] @ self.embeddings[x].vectors.T
-            for i, row in zip(block, cosines):
-                found[i] = self._match(tickets[i], x, queries[i], row)
-
-        if len(jobs) > 1 and _cores() > 1:
+        if len(blocks) > 1 and _cores() > 1:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(min(_cores(), len(jobs))) as pool:
-                for _ in pool.map(run, jobs):
+            with ThreadPoolExecutor(min(_cores(), len(blocks))) as pool:
+                for _ in pool.map(run, blocks):
                     pass
         else:
-            for job in jobs:
-                run(job)
+            for block in blocks:
+                run(block)
         return [m for m in found if m is not None]
 
     @staticmethod
     def _query(ticket: Ticket, lang: str) -> str:
-        return clean_query(ticket.text, lang).strip() + " "  # a trailing space: no prefix search, as `kbgen link`
+        return clean_query(ticket.text, lang).strip()[:MAX_QUERY]
 
-    def _match(self, ticket: Ticket, lang: str, query: str, cosines: Any = None) -> Match:
+    def _match(self, ticket: Ticket, lang: str, query: str) -> Match:
         index = self.indexes.get(lang)
         if index is None or not index.docs:
             return Match(ticket, lang, None, "", 0.0, 0.0, False)
         analyzer = self._analyzers.setdefault(lang, Analyzer(lang))
         terms = query_terms(index, query, analyzer)
-        embeddings = self.embeddings.get(lang)
-        if embeddings is not None:
-            return self._by_meaning(ticket, lang, index, embeddings, query, terms, cosines)
-        found = _first_by_words(index, terms)
-        if found is None:
+        words = word_scores(index, terms)
+        confidence = word_confidence(index, terms, words)
+        if words:
+            best = min(words, key=lambda d: (-words[d], d))
+        if self.ranking_of(lang) == "words" or index.meaning is None:
+            if not words:
+                return Match(ticket, lang, None, "", 0.0, 0.0, False)
+            hit = index.docs[best]
+            return Match(
+                ticket, lang, hit.article_id, hit.anchor, words[best], confidence, confidence >= self.threshold
+            )
+        q = index.meaning.model.vector(query)
+        norm = meaning.query_norm(q) or 1.0
+        by_meaning = index.meaning.scores_of(q)
+        fused = rank(index, query, self.ranking, terms, words, (q, by_meaning))
+        if not fused:
             return Match(ticket, lang, None, "", 0.0, 0.0, False)
-        doc, score = found
-        confidence = self._confidence(lang, terms, score)
-        hit = index.docs[doc]
-        return Match(ticket, lang, hit.article_id, hit.anchor, score, confidence, confidence >= self.threshold)
-
-    def _confidence(self, lang: str, terms: list[dict[str, float]], score: float) -> float:
-        """score / ideal × (known / words)²: see the module's docstring."""
-        top = self._top_impact(lang)
-        ideal = sum(max((top.get(s, 0) * w for s, w in options.items()), default=0.0) for options in terms)
-        known = sum(1 for options in terms if options)
-        return min(1.0, score / ideal) * (known / len(terms)) ** 2 if ideal else 0.0
-
-    def _by_meaning(
-        self,
-        ticket: Ticket,
-        lang: str,
-        index: LanguageIndex,
-        embeddings: Any,
-        query: str,
-        terms: list[dict[str, float]],
-        cosines: Any = None,
-    ) -> Match:
-        """The combined ranking's first document; confident when the words are, or the meaning is close."""
-        from . import semantic
-
-        words = semantic.word_scores(index, terms)  # the words' scores of every document, 0 where none matches
-        best = int(words.argmax())  # search()'s first hit: the lowest document of the highest score
-        if words[best] <= 0:
-            return Match(ticket, lang, None, "", 0.0, 0.0, False)
-        confidence = self._confidence(lang, terms, float(words[best]))
-        if cosines is None:
-            cosines = embeddings.vectors @ semantic.encode_query(query.strip(), embeddings.model)
-        fused = semantic.fuse(words, cosines)
         doc = min(fused, key=lambda d: (-fused[d], d))
-        closeness = max(0.0, (float(cosines[doc]) - COSINE_FLOOR) / (1 - COSINE_FLOOR))
-        score = float(words[doc])
+        # Confident when the words are, or when the meaning is close (a cosine above COSINE_FLOOR).
+        cosine = by_meaning.get(doc, 0.0) / norm
+        closeness = max(0.0, (cosine - COSINE_FLOOR) / (1 - COSINE_FLOOR))
+        score = words.get(doc, 0.0)
         confidence = max(confidence if score > 0 else 0.0, closeness)
         hit = index.docs[doc]
         return Match(ticket, lang, hit.article_id, hit.anchor, score, confidence, confidence >= self.threshold)
@@ -429,26 +393,6 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-@lru_cache(maxsize=1)
-def _numpy() -> bool:
-    return importlib.util.find_spec("numpy") is not None
-
-
-def _first_by_words(index: LanguageIndex, terms: list[dict[str, float]]) -> tuple[int, float] | None:
-    """search()'s first hit (the lowest document of the highest score) and its score; None when no word matches.
-
-    With NumPy installed, `semantic.word_scores` (the same floats, fifty times quicker on a large help
-    center: a common word is in thousands of documents); else `search.score_docs`."""
-    if not _numpy():
-        scores = score_docs(index, terms)
-        return min(scores.items(), key=lambda item: (-item[1], item[0])) if scores else None
-    from .semantic import word_scores
-
-    scores_of = word_scores(index, terms)
-    doc = int(scores_of.argmax()) if len(scores_of) else 0
-    return (doc, float(scores_of[doc])) if len(scores_of) and scores_of[doc] > 0 else None
 
 
 class ProductFinder:
@@ -615,12 +559,13 @@ def analyze(
     threshold: float = THRESHOLD,
     min_tickets: int = MIN_TICKETS,
     indexes: Mapping[str, LanguageIndex] | None = None,
-    embeddings: Mapping[str, Any] | None = None,
+    ranking: str = "auto",
 ) -> dict[str, Any]:
     """Everything `kbgen gaps` reports, as plain data with stable keys (the JSON output).
 
-    `embeddings` (language → `semantic.Embeddings`): match those languages by meaning and words."""
-    matcher = Matcher(kb, indexes, threshold, embeddings)
+    ranking: "auto" (as the site's search box: by meaning and words where a model knows the language) or
+    "words"."""
+    matcher = Matcher(kb, indexes, threshold, ranking)
     finder = ProductFinder(kb)
     matches: list[Match] = []
     for m in matcher.match_all(tickets.tickets, lang):
@@ -727,11 +672,8 @@ def analyze(
         "skipped_rows": tickets.skipped,
         "period": {"first": dates[0], "last": dates[-1]} if dates else None,
         "languages": dict(sorted(Counter(m.lang for m in matches).items())),
-        # How each language's tickets were matched: by meaning and words (the semantic extra), or by words.
-        "ranking": {
-            lang: "semantic+words" if embeddings and lang in embeddings else "words"
-            for lang in sorted({m.lang for m in matches})
-        },
+        # How each language's tickets were matched: by meaning and words, or by words.
+        "ranking": {lang: matcher.ranking_of(lang) for lang in sorted({m.lang for m in matches})},
         "threshold": threshold,
         "answered": {"tickets": len(answered), "share": round(len(answered) / total, 3) if total else None},
         "products": products,
@@ -790,7 +732,7 @@ def format_text(result: Mapping[str, Any]) -> str:
     )
     ranking = result.get("ranking") or {}
     if any(r != "words" for r in ranking.values()):  # by words only: the report reads as it always did
-        how = {"semantic+words": "by meaning and words", "words": "by words"}
+        how = {"meaning+words": "by meaning and words", "words": "by words"}
         out.append("Matched " + "; ".join(f"{lang}: {how.get(r, r)}" for lang, r in ranking.items()))
     a = result["answered"]
     out.append(

@@ -25,11 +25,12 @@ class LinkIndex:
     default_language: str
     languages: tuple[str, ...]
     indexes: dict[str, LanguageIndex]
+    mode: str = "auto"  # what `open_link_index` was asked for: "auto", "meaning" or "words"
 
-    def ranking(self, lang: str | None = None, ranking: str = "auto") -> str:
+    def ranking(self, lang: str | None = None, ranking: str | None = None) -> str:
         """ "meaning+words" when `lang` is ranked by meaning and words, else "words"."""
         index = self.indexes.get(lang or self.default_language)
-        return ranking_of(index, ranking) if index is not None else "words"
+        return ranking_of(index, _how(ranking or self.mode)) if index is not None else "words"
 
     def short_url(self, lang: str, article_id: str, anchor: str = "") -> str:
         path = f"{language_prefix(lang, self.default_language)}a/{article_id}/"
@@ -62,6 +63,7 @@ def open_link_index(
         return LinkIndex(kb.settings.site_url, kb.default_language, kb.languages, indexes)
 
     index: LinkIndex = cache.cached(config_file, f"link-{lang or 'default'}", compute, kb)
+    index.mode = ranking
     chosen = lang or index.default_language
     found = index.indexes.get(chosen)
     if ranking == "meaning" and found is not None and found.docs and found.meaning is None:
@@ -72,13 +74,18 @@ def open_link_index(
     return index
 
 
+def _how(ranking: str) -> str:
+    return "words" if ranking == "words" else "auto"
+
+
 def link(
-    index: LinkIndex, query: str, lang: str | None = None, limit: int = 5, ranking: str = "auto"
+    index: LinkIndex, query: str, lang: str | None = None, limit: int = 5, ranking: str | None = None
 ) -> list[dict[str, Any]]:
-    """The best articles for `query`, as the site's search box ranks them. ranking: "auto", or "words"."""
+    """The best articles for `query`, as the site's search box ranks them. ranking: "auto", "words", or
+    None (what `open_link_index` was asked for)."""
     lang = lang or index.default_language
     language = index.indexes[lang]
-    how = "words" if ranking == "words" else "auto"
+    how = _how(ranking or index.mode)
     hits = search(language, query.strip(), limit, how)
     by_meaning = ranking_of(language, how) != "words"
     return [

@@ -33,9 +33,9 @@ from .model import (
     language_prefix,
 )
 from .paths import RESERVED_TOP, alias_problem, normalize_id
+from .problems import Problem, Problems
 from .synonyms import FILE as SYNONYMS_FILE
 from .synonyms import load_synonyms
-from .problems import Problem, Problems
 from .validate import cross_check
 from .yamlsource import FrontMatterError, YamlDoc, YamlError, load_yaml, split_front_matter
 

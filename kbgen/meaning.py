@@ -287,7 +287,9 @@ def build_meaning(model: StaticModel, texts: list[str]) -> MeaningIndex:
     dd = np.einsum("ij,ij->i", vf, vf)
     norms = np.sqrt(np.where(dd > 0, dd, 1.0))
     if n <= SINGLE:
-        return MeaningIndex(model, vectors, norms, np.zeros((1, model.dims), np.int8), [np.arange(n, dtype=np.int32)], 1)
+        return MeaningIndex(
+            model, vectors, norms, np.zeros((1, model.dims), np.int8), [np.arange(n, dtype=np.int32)], 1
+        )
     k = math.ceil(n / CLUSTER)
     centroids, members = _kmeans(vf, k)
     probe = min(len(members), math.ceil(PROBED * len(members) / n))  # clusters of average size
@@ -325,10 +327,18 @@ def _kmeans(vf: np.ndarray, k: int) -> tuple[np.ndarray, list[np.ndarray]]:
 # -- fusion with the word ranking ------------------------------------------------------------------
 
 CANDIDATES = 50  # documents of each ranking that the fusion considers
-WORD_WEIGHT = 0.3  # share of the word ranking in the fused score
+# The word ranking's share of the fused score grows with its confidence (see `search.word_confidence`): a
+# query whose every word the best document holds, where the help center weighs it most, ranks by words; a
+# query in the customer's own words, that few documents' words match, ranks mostly by meaning.
+WORD_WEIGHT_LOW, WORD_WEIGHT_HIGH = 0.2, 1.0
 
 
-def fuse(words: dict[int, float], meaning: dict[int, float], weight: float = WORD_WEIGHT) -> dict[int, float]:
+def word_weight(confidence: float) -> float:
+    """The word ranking's share of the fused score at this confidence of the word ranking (0 to 1)."""
+    return WORD_WEIGHT_LOW + (WORD_WEIGHT_HIGH - WORD_WEIGHT_LOW) * confidence
+
+
+def fuse(words: dict[int, float], meaning: dict[int, float], weight: float) -> dict[int, float]:
     """One score per candidate: weight × min-max(words) + (1 − weight) × min-max(meaning).
 
     The candidates are the best CANDIDATES documents of each ranking (ties: the lower document). A candidate
@@ -368,9 +378,7 @@ def token_shards(model: StaticModel) -> list[tuple[str, list[int]]]:
     token, token ids) of each file. A token's file is the last one whose first token is not after it. A
     piece that continues a word is looked up as "##piece", which no word can start with ("#" is
     punctuation, a word of its own)."""
-    keyed = sorted(
-        ((t, i) for i, t in enumerate(model.tokens) if t and t != UNK), key=lambda x: utf16_order(x[0])
-    )
+    keyed = sorted(((t, i) for i, t in enumerate(model.tokens) if t and t != UNK), key=lambda x: utf16_order(x[0]))
     shards: list[tuple[str, list[int]]] = []
     size = TOKEN_SHARD_BYTES
     for key, i in keyed:
@@ -418,7 +426,7 @@ def export_meaning(index: MeaningIndex, folder: str) -> tuple[dict[str, Any], di
         "clusters": len(index.members),
         "probe": index.probe,
         "candidates": CANDIDATES,
-        "weight": WORD_WEIGHT,
+        "weight": [WORD_WEIGHT_LOW, WORD_WEIGHT_HIGH],
         "min_cosine": MIN_COSINE,
     }
     return manifest, files

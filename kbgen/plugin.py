@@ -38,7 +38,6 @@ from .catalog import render_catalog
 from .i18n import Locales, Strings
 from .live import LivePages
 from .loader import load_content
-from .synonyms import FILE as SYNONYMS_FILE
 from .markdown_scan import strip_title_heading
 from .model import Article, Category, Home, KnowledgeBase, Product, Settings
 from .paths import url_to_file
@@ -48,6 +47,7 @@ from .redirects import Redirect, redirect_outputs, render_redirect_page, render_
 from .render import FaqItem, faq_page, numbered_steps
 from .search import build_index, export_index
 from .site import SiteMap
+from .synonyms import FILE as SYNONYMS_FILE
 from .translations import localize_links
 
 log = get_plugin_logger("kbgen")
@@ -212,7 +212,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         assert kb is not None
         audience = self.settings.audience
         prefix = f"{kb.default_language}/" if kb.multilingual_layout else ""
-        synonym_files = {f"{lang}/{SYNONYMS_FILE}" if kb.multilingual_layout else SYNONYMS_FILE for lang in kb.languages}
+        synonym_files = {
+            f"{lang}/{SYNONYMS_FILE}" if kb.multilingual_layout else SYNONYMS_FILE for lang in kb.languages
+        }
         for file in list(files):
             if file.src_uri == self.settings.products_file or file.src_uri in synonym_files:
                 files.remove(file)

@@ -344,6 +344,26 @@
     return terms;
   };
 
+  /* search.word_confidence(): the best word score over an ideal one, times (known words / words)². */
+  Index.prototype.confidence = async function (terms, words) {
+    if (!words.size || !terms.length) return 0;
+    var top = -Infinity, ideal = 0, known = 0;
+    words.forEach(function (s) { if (s > top) top = s; });
+    for (var t = 0; t < terms.length; t++) {
+      var best = 0, stems = Object.keys(terms[t]);
+      if (stems.length) known++;
+      for (var s = 0; s < stems.length; s++) {
+        var flat = await this.postings(stems[s]);
+        if (!flat) continue;
+        var most = 0;
+        for (var j = 1; j < flat.length; j += 2) if (flat[j] > most) most = flat[j];
+        best = Math.max(best, most * terms[t][stems[s]]);
+      }
+      ideal += best;
+    }
+    return ideal ? Math.min(1, top / ideal) * Math.pow(known / terms.length, 2) : 0;
+  };
+
   Index.prototype.search = async function (query, limit) {
     var self = this;
     var found = await Promise.all([this.terms(query), this.meaning ? this.meaning.scores(query) : null]);
@@ -371,10 +391,13 @@
     scores.forEach(function (s, d) { words.set(d, s * Math.pow(matched.get(d) / wanted, 2)); });
     var final = words;
     if (meaning && meaning.scores.size) {
-      var top = -Infinity;
+      var top = -Infinity, mm = this.m.meaning;
       meaning.scores.forEach(function (s) { if (s > top) top = s; });
-      final = !words.size && top < this.m.meaning.min_cosine * meaning.norm ? new Map()
-        : fuse(words, meaning.scores, this.m.meaning.weight, this.m.meaning.candidates);
+      if (!words.size && top < mm.min_cosine * meaning.norm) final = new Map();
+      else {
+        var confidence = await this.confidence(terms, words);
+        final = fuse(words, meaning.scores, mm.weight[0] + (mm.weight[1] - mm.weight[0]) * confidence, mm.candidates);
+      }
     }
     var ranked = Array.from(final).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     var chunk = this.m.chunk, hits = [], seen = new Set();
@@ -422,6 +445,7 @@
   function hitLink(hit) {
     var a = el("a", "kb-hit");
     a.href = new URL(hit.url, root).href;
+    a.setAttribute("data-id", hit.id);
     var type = el("span", "kb-hit-type kb-type-" + hit.type, (strings.types && strings.types[hit.type]) || hit.type);
     a.appendChild(type);
     a.appendChild(el("span", "kb-hit-title", hit.title));
@@ -486,6 +510,7 @@
           a.id = pop.id + "-" + i;
           pop.appendChild(a);
         });
+        pop.setAttribute("data-query", query);
         pop.hidden = false;
         input.setAttribute("aria-expanded", "true");
         active = -1;
