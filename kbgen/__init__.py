@@ -5,7 +5,7 @@ Python API for a shop's own tools::
     import kbgen
     kb = kbgen.load("mkdocs.yml")
     errors = [problem.format() for problem in kb.problems if problem.is_error]
-    email_block = kb.bundle(["ES1-BLK"], "en", "delivered").html()
+    email_block = kb.bundle(["SKU-1"], "en", "delivered").html()
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 
 # Words that are in every ticket and say nothing about its question: greetings, thanks, urgency.
 FILLER = {
-    "en": "hi hello hey dear team brightbrew thanks thank please pls plz help asap urgent regards kind cheers advance "
+    "en": "hi hello hey dear team thanks thank please pls plz help asap urgent regards kind cheers advance "
     "good morning afternoon evening hope sorry again really just still already bought months month weeks week ago "
     "days number since tried trying frustrating fine worked until anymore know would think seems ok also "
     "customer service support",
@@ -277,9 +277,14 @@ def detect_language(text: str, languages: Sequence[str], default: str) -> str:
     return best
 
 
-def clean_query(text: str, lang: str) -> str:
-    """The ticket without e-mail addresses, links, order numbers and ticket filler words."""
-    filler = {fold(w) for w in FILLER.get(lang.split("-")[0], "").split()}
+def shop_words(kb: KnowledgeBase) -> frozenset[str]:
+    """The words of the site's name (the shop's name is in every other ticket and says nothing)."""
+    return frozenset(fold(w) for w in re.findall(r"[^\W_]+", kb.settings.site_name))
+
+
+def clean_query(text: str, lang: str, shop: frozenset[str] = frozenset()) -> str:
+    """The ticket without e-mail addresses, links, order numbers, ticket filler words and the shop's name."""
+    filler = {fold(w) for w in FILLER.get(lang.split("-")[0], "").split()} | shop
     text = _NOISE.sub(" ", text)
     words = re.findall(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+)*", text)
     return " ".join(w for w in words if fold(w) not in filler)
@@ -313,6 +318,7 @@ class Matcher:
         self.indexes = dict(indexes) if indexes is not None else build_index(kb, "public")
         self.threshold = threshold
         self.ranking = ranking
+        self.shop = shop_words(kb)
         self._analyzers: dict[str, Analyzer] = {}
 
     def ranking_of(self, lang: str) -> str:
@@ -351,9 +357,8 @@ class Matcher:
                 run(block)
         return [m for m in found if m is not None]
 
-    @staticmethod
-    def _query(ticket: Ticket, lang: str) -> str:
-        return clean_query(ticket.text, lang).strip()[:MAX_QUERY]
+    def _query(self, ticket: Ticket, lang: str) -> str:
+        return clean_query(ticket.text, lang, self.shop).strip()[:MAX_QUERY]
 
     def _match(self, ticket: Ticket, lang: str, query: str) -> Match:
         index = self.indexes.get(lang)
@@ -450,11 +455,11 @@ class Group:
     keywords: list[str] = field(default_factory=list)
 
 
-def _bag(match: Match, analyzers: dict[str, Analyzer]) -> Counter[str]:
+def _bag(match: Match, analyzers: dict[str, Analyzer], shop: frozenset[str]) -> Counter[str]:
     analyzer = analyzers.setdefault(match.lang, Analyzer(match.lang))
     bag: Counter[str] = Counter()
     for text, weight in ((match.ticket.subject, 2), (match.ticket.body, 1)):
-        for word in analyzer.words(clean_query(text, match.lang)):
+        for word in analyzer.words(clean_query(text, match.lang, shop)):
             if len(word) > 1 and not word.isdigit():
                 bag[f"{match.lang}:{analyzer.stem(word)}"] += weight
     return bag
@@ -468,10 +473,12 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float], norm_b: float) -> fl
     return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
 
 
-def cluster(matches: Sequence[Match], similarity: float = CLUSTER_SIMILARITY) -> list[Group]:
+def cluster(
+    matches: Sequence[Match], similarity: float = CLUSTER_SIMILARITY, shop: frozenset[str] = frozenset()
+) -> list[Group]:
     """Similar tickets grouped: TF-IDF vectors of stemmed words, greedy clustering on cosine to the centroids."""
     analyzers: dict[str, Analyzer] = {}
-    bags = [_bag(m, analyzers) for m in matches]
+    bags = [_bag(m, analyzers, shop) for m in matches]
     df: Counter[str] = Counter()
     for bag in bags:
         df.update(bag.keys())
@@ -519,13 +526,13 @@ def cluster(matches: Sequence[Match], similarity: float = CLUSTER_SIMILARITY) ->
     return groups
 
 
-def _surface_words(matches: Sequence[Match]) -> dict[str, str]:
+def _surface_words(matches: Sequence[Match], shop: frozenset[str]) -> dict[str, str]:
     """stem key → the word customers most often wrote for it (what a reader understands)."""
     analyzers: dict[str, Analyzer] = {}
     seen: dict[str, Counter[str]] = defaultdict(Counter)
     for m in matches:
         analyzer = analyzers.setdefault(m.lang, Analyzer(m.lang))
-        for word in analyzer.words(clean_query(m.ticket.text, m.lang)):
+        for word in analyzer.words(clean_query(m.ticket.text, m.lang, shop)):
             seen[f"{m.lang}:{analyzer.stem(word)}"][word] += 1
     return {k: sorted(c.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0] for k, c in seen.items()}
 
@@ -602,8 +609,8 @@ def analyze(
 
     # gaps
     unanswered = [m for m in matches if not m.answered]
-    words = _surface_words(unanswered)
-    groups = cluster(unanswered)
+    words = _surface_words(unanswered, matcher.shop)
+    groups = cluster(unanswered, shop=matcher.shop)
     gaps, loose = [], 0
     for g in groups:
         if len(g.matches) < 2 or not g.keywords:

@@ -129,6 +129,23 @@ def _marked(exc: yaml.MarkedYAMLError, line_offset: int) -> YamlError:
     return YamlError(line, f"malformed YAML: {what}")
 
 
+def _too_deep(text: str) -> int | None:
+    """The line where nesting passes MAX_DEPTH, read from the pure-Python parser's events (libyaml refuses
+    deep nesting too, with its own wording from version to version: the error must be kbgen's)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return int(event.start_mark.line) + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except (yaml.YAMLError, RecursionError):
+        return None
+    return None
+
+
 def load_yaml(text: str, line_offset: int = 0) -> tuple[YamlDoc, list[tuple[int, str]]]:
     """Parse one YAML document; returns it and its duplicate keys as (line, key).
 
@@ -138,9 +155,12 @@ def load_yaml(text: str, line_offset: int = 0) -> tuple[YamlDoc, list[tuple[int,
     try:
         try:
             node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            raise _marked(exc, line_offset) from None
         except yaml.YAMLError as exc:
+            deep = _too_deep(text)
+            if deep is not None:
+                raise YamlError(deep + line_offset, f"YAML is nested more than {MAX_DEPTH} levels deep") from None
+            if isinstance(exc, yaml.MarkedYAMLError):
+                raise _marked(exc, line_offset) from None
             raise YamlError(1 + line_offset, f"malformed YAML: {exc}") from None
         except RecursionError:
             raise YamlError(1 + line_offset, "YAML is nested too deeply") from None

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Install everything the test suite needs, then run it.
-# Python packages from PyPI; Debian's Chromium for the browser tests (installed when missing).
+# Install everything the test suite needs into a fresh virtual environment of its own, then run it.
+# So the tests see what a newcomer sees: today's releases of every dependency, nothing left over from the
+# machine's Python. Debian's Chromium for the browser tests is installed when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The CPU build of PyTorch first, so that nothing pulls a CUDA one (the semantic extra's tests need it).
-python3 -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+VENV="${KBGEN_TEST_VENV:-.venv-test}"
+python3 -m venv --clear "$VENV"
+PY="$VENV/bin/python"
+# The CPU build of PyTorch first, so that nothing pulls a CUDA one (distilling a model of your own needs it).
+"$PY" -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+"$PY" -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
 if ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Debian's chromium for the browser tests…" >&2
@@ -16,4 +20,4 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
-python3 -m pytest "$@"
+"$PY" -m pytest "$@"
