@@ -28,6 +28,8 @@ import importlib.resources
 import json
 import math
 import os
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +49,7 @@ PROBED = 512  # documents a query scores at least (whole clusters)
 ITERATIONS = 12  # of k-means
 UNK = "[UNK]"
 MAX_WORD = 100  # characters: a longer word is one unknown token (as BERT's WordPiece)
+MEMO = 200_000  # words whose pieces are kept
 
 
 # -- the model -----------------------------------------------------------------------------------
@@ -62,7 +65,7 @@ class StaticModel:
     strip_accents: bool = True
     languages: tuple[str, ...] = ("en",)  # base language codes, or ("*",)
     _ids: dict[str, int] = field(default_factory=dict, repr=False)
-    _tokenizer: Any = field(default=None, repr=False)
+    _memo: dict[str, list[int]] = field(default_factory=dict, repr=False)  # word → its pieces
 
     def __post_init__(self) -> None:
         self._ids = {t: i for i, t in enumerate(self.tokens)}
@@ -83,31 +86,44 @@ class StaticModel:
     def knows(self, lang: str) -> bool:
         return "*" in self.languages or lang.split("-")[0].split("_")[0].lower() in self.languages
 
-    # tokenizing: BERT's normalizer, pre-tokenizer and WordPiece, by the `tokenizers` library (search.js
-    # does the same: tested on the demo's texts and on hostile strings)
-
-    @property
-    def tokenizer(self) -> Any:
-        if self._tokenizer is None:
-            from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
-
-            tokenizer = Tokenizer(models.WordPiece(self._ids, unk_token=UNK, max_input_chars_per_word=MAX_WORD))
-            tokenizer.normalizer = normalizers.BertNormalizer(
-                clean_text=True, handle_chinese_chars=True, strip_accents=self.strip_accents, lowercase=self.lowercase
-            )
-            tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-            self._tokenizer = tokenizer
-        return self._tokenizer
+    # tokenizing: BERT's normalizer, pre-tokenizer and WordPiece (what the `tokenizers` library does with the
+    # model's tokenizer.json, and what search.js does: both tested against the library)
 
     def token_ids(self, text: str) -> list[int]:
-        """The text's known tokens (an unknown word counts for nothing)."""
-        unk = self._ids.get(UNK, -1)
-        return [t for t in self.tokenizer.encode(text, add_special_tokens=False).ids if t != unk]
+        """The text's known tokens (a word with an unknown part counts for nothing)."""
+        memo = self._memo
+        found: list[int] = []
+        for word in pre_tokenize(normalize(text, self.lowercase, self.strip_accents)):
+            ids = memo.get(word)
+            if ids is None:
+                if len(memo) >= MEMO:
+                    memo.clear()
+                ids = memo[word] = self.pieces(word)
+            found += ids
+        return found
 
     def token_lists(self, texts: list[str]) -> list[list[int]]:
-        unk = self._ids.get(UNK, -1)
-        encoded = self.tokenizer.encode_batch(texts, add_special_tokens=False)
-        return [[t for t in e.ids if t != unk] for e in encoded]
+        return [self.token_ids(t) for t in texts]
+
+    def pieces(self, word: str) -> list[int]:
+        """WordPiece: the longest known piece first; a word with an unknown part, or too long, is nothing."""
+        ids = self._ids
+        if len(word) > MAX_WORD:
+            return []
+        found: list[int] = []
+        start = 0
+        while start < len(word):
+            end = len(word)
+            while end > start:
+                token = ids.get(word[start:end] if start == 0 else "##" + word[start:end])
+                if token is not None:
+                    found.append(token)
+                    break
+                end -= 1
+            else:
+                return []
+            start = end
+        return found
 
     def vector(self, text: str) -> np.ndarray:
         """The text's vector: the exact integer sum of its tokens' vectors (int64)."""
@@ -120,6 +136,74 @@ class StaticModel:
             return np.zeros(self.dims, dtype=np.int64)
         rows = np.asarray(ids, dtype=np.intp)
         return (self.magnitudes[rows].astype(np.int64)[:, None] * self.directions[rows].astype(np.int64)).sum(0)
+
+
+def _ranges(codes: list[int]) -> str:
+    """A regular-expression class body for these code points."""
+    out, i = [], 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        out.append(re.escape(chr(codes[i])) + (f"-{re.escape(chr(codes[j]))}" if j > i else ""))
+        i = j + 1
+    return "".join(out)
+
+
+def _classes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    controls, punctuation, marks = [], [], []
+    # Planes 4 to 13 hold no character and planes 15 and 16 are private use: "other" (C) as a whole.
+    for cp in (*range(0x40000), *range(0xE0000, 0xF0000)):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        category = unicodedata.category(chr(cp))
+        if category[0] == "C" and chr(cp) not in "\t\n\r":
+            controls.append(cp)
+        if category[0] == "P" or (33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126):
+            punctuation.append(cp)
+        if category == "Mn":
+            marks.append(cp)
+    controls += [0xFFFD]
+    unassigned = f"{re.escape(chr(0x40000))}-{re.escape(chr(0xDFFFF))}{re.escape(chr(0xF0000))}-{re.escape(chr(0x10FFFF))}"
+    cjk = "\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002a6df\U0002a700-\U0002b73f\U0002b740-\U0002b81f"
+    cjk += "\U0002b920-\U0002ceaf\uf900-\ufaff\U0002f800-\U0002fa1f"
+    punct = _ranges(sorted(punctuation))
+    return (
+        re.compile(f"[{_ranges(sorted(set(controls)))}{unassigned}]"),
+        re.compile(f"([{cjk}])"),
+        re.compile(f"[{_ranges(marks)}]"),
+        re.compile(rf"[^\s{punct}]+|[{punct}]"),
+    )
+
+
+_CLASSES: tuple[re.Pattern[str], ...] = ()
+
+
+def normalize(text: str, lowercase: bool = True, strip_accents: bool = True) -> str:
+    """BERT's normalizer: control characters out, white space as spaces, CJK ideographs apart, accents
+    stripped, lower case character by character."""
+    global _CLASSES
+    if not _CLASSES:
+        _CLASSES = _classes()
+    controls, cjk, marks, _ = _CLASSES
+    if not text.isascii():
+        text = controls.sub("", text)
+        text = cjk.sub(r" \1 ", text)
+        if strip_accents:
+            text = marks.sub("", unicodedata.normalize("NFD", text))
+        if lowercase:
+            text = text.replace("\u03a3", "\u03c3")  # Σ: one character at a time, never a final ς
+    elif "\x7f" in text or any(c < " " and c not in "\t\n\r" for c in text):
+        text = controls.sub("", text)
+    return text.lower() if lowercase else text
+
+
+def pre_tokenize(text: str) -> list[str]:
+    """Words split at white space, every punctuation character a word of its own (BERT's pre-tokenizer)."""
+    global _CLASSES
+    if not _CLASSES:
+        _CLASSES = _classes()
+    return _CLASSES[3].findall(text)
 
 
 def save_model(model: StaticModel, path: Path) -> None:
