@@ -339,9 +339,10 @@ def urls(fix: bool, retire: str | None, to: str | None, config_file: str) -> Non
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of article front matter, for editors."""
-    click.echo((Path(__file__).parent / "article.schema.json").read_text(encoding="utf-8"), nl=False)
+@click.argument("what", type=click.Choice(["article", "synonyms"]), default="article")
+def schema(what: str) -> None:
+    """Print the JSON Schema of article front matter (or of synonyms.yml), for editors."""
+    click.echo((Path(__file__).parent / f"{what}.schema.json").read_text(encoding="utf-8"), nl=False)
 
 
 from .cli_insights import gaps, report  # noqa: E402, I001

@@ -164,7 +164,7 @@ def _classes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pa
         if category == "Mn":
             marks.append(cp)
     controls += [0xFFFD]
-    unassigned = f"{re.escape(chr(0x40000))}-{re.escape(chr(0xDFFFF))}{re.escape(chr(0xF0000))}-{re.escape(chr(0x10FFFF))}"
+    unassigned = "\U00040000-\U000dffff\U000f0000-\U0010ffff"
     cjk = "\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002a6df\U0002a700-\U0002b73f\U0002b740-\U0002b81f"
     cjk += "\U0002b920-\U0002ceaf\uf900-\ufaff\U0002f800-\U0002fa1f"
     punct = _ranges(sorted(punctuation))

@@ -64,12 +64,15 @@ def load_synonyms(path: Path, problems: Problems) -> Groups:
             problems.error(path, line, "yes, no, on and off are read as true or false: put them in quotes")
             continue
         phrases: list[str] = []
+        bad = False
         for phrase in (" ".join(str(p).split()) for p in raw):
             if not phrase:
                 problems.error(path, line, "empty phrase in a group")
+                bad = True
                 continue
             if len(phrase.split()) > MAX_WORDS:
                 problems.error(path, line, f"phrase '{phrase}' has more than {MAX_WORDS} words")
+                bad = True
                 continue
             key = phrase.casefold()
             if key in first_seen and first_seen[key] != line:
@@ -78,7 +81,7 @@ def load_synonyms(path: Path, problems: Problems) -> Groups:
             if phrase not in phrases:
                 phrases.append(phrase)
         if len(phrases) < 2:
-            if phrases:
+            if not bad:
                 problems.error(path, line, "a group needs at least two words or phrases")
             continue
         groups.append(tuple(phrases))

@@ -103,7 +103,13 @@ def test_the_build_writes_pages_short_links_aliases_and_catalog(make_site):
     }
     assert not (site / "products.yml").exists(), "products.yml is never copied into the site"
     assert not list((root / "content").rglob("*.html")), "nothing is generated into content/"
-    assert sorted(p.name for p in root.iterdir()) == [".kbgen-cache", "content", "mkdocs.yml", "published-urls.txt", "site"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".kbgen-cache",
+        "content",
+        "mkdocs.yml",
+        "published-urls.txt",
+        "site",
+    ]
 
 
 def test_drafts_and_internal_articles_never_reach_the_public_build(make_site):
@@ -224,7 +230,9 @@ def test_a_build_on_several_cores_and_a_cached_build_write_the_same_bytes_as_one
     def build(workers: str, out: str) -> Path:
         env = {**os.environ, "KBGEN_WORKERS": workers}
         target = tmp_path / out
-        subprocess.run([sys.executable, "-m", "kbgen.cli", "build", "-q", "-d", str(target)], cwd=root, check=True, env=env)
+        subprocess.run(
+            [sys.executable, "-m", "kbgen.cli", "build", "-q", "-d", str(target)], cwd=root, check=True, env=env
+        )
         return target
 
     serial = build("0", "serial")

@@ -133,11 +133,27 @@ def test_demo_json_is_stable(tmp_path):
     }  # fmt: skip
     assert data["period"] == {"first": "2026-09-01", "last": "2026-11-30"}
     assert set(data["languages"]) == {"en", "fr"} and data["languages"]["fr"] >= 40
-    assert [p["id"] for p in data["products"]][:5] == ["espresso-one", "grind-pro", "pour-kettle", "froth-mini", "roomie-v3"]
+    assert [p["id"] for p in data["products"]][:5] == [
+        "espresso-one",
+        "grind-pro",
+        "pour-kettle",
+        "froth-mini",
+        "roomie-v3",
+    ]
     assert sum(p["tickets"] for p in data["products"]) == 394
     assert 0.6 <= data["answered"]["share"] <= 0.9
     top = data["gaps"][0]
-    assert {"size", "keywords", "languages", "products", "examples", "tickets", "closest_article", "first", "last"} == set(top)
+    assert {
+        "size",
+        "keywords",
+        "languages",
+        "products",
+        "examples",
+        "tickets",
+        "closest_article",
+        "first",
+        "last",
+    } == set(top)
     assert set(top["products"]) == {"roomie-v3"} and "update" in top["keywords"]
     assert len(top["examples"]) == 3
     suggestion = data["bundle_suggestions"][0]
@@ -310,7 +326,9 @@ def test_freshdesk_and_help_scout_headers_are_recognised(tmp_path):
 
 def test_columns_option_names_the_columns(make_site):
     small_site(make_site, csv_text(["Title", "Text", "Item"], [["Descale the kettle", "limescale", "KT-1"]]))
-    result = run("gaps", "--words", "tickets.csv", "--format", "json", "--columns", "subject=title, body=Text,product=Item")
+    result = run(
+        "gaps", "--words", "tickets.csv", "--format", "json", "--columns", "subject=title, body=Text,product=Item"
+    )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["columns"] == {"body": "Text", "product": "Item", "subject": "Title"}
@@ -384,7 +402,10 @@ def test_cluster_groups_tickets_by_shared_words():
 
 def test_analyze_counts_skipped_rows(demo_kb, tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text("Subject,Description,Tags\n,,web\n,,\nDescale light is on,How do I run the descaling program of my Espresso One?,\n", encoding="utf-8")
+    path.write_text(
+        "Subject,Description,Tags\n,,web\n,,\nDescale light is on,How do I run the descaling program of my Espresso One?,\n",
+        encoding="utf-8",
+    )
     found = read_tickets(path)
     assert found.skipped == 1 and len(found.tickets) == 1
     data = analyze(demo_kb, found)

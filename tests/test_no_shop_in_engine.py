@@ -25,7 +25,9 @@ def needles() -> list[str]:
 
 
 def test_no_product_id_product_name_sku_or_shop_name_of_the_demo_appears_in_the_package():
-    patterns = {n: re.compile(r"(?<![\w-])" + re.escape(n).replace(r"\ ", r"[\s_-]+") + r"(?![\w-])", re.I) for n in needles()}
+    patterns = {
+        n: re.compile(r"(?<![\w-])" + re.escape(n).replace(r"\ ", r"[\s_-]+") + r"(?![\w-])", re.I) for n in needles()
+    }
     assert len(patterns) >= 10
     hits = []
     for path in sorted((REPO / "kbgen").rglob("*")):

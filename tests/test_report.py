@@ -61,7 +61,9 @@ def test_small_site_health(make_site):
         "articles", "as_of", "coverage", "default_language", "due_for_review", "languages", "most_linked",
         "no_category", "no_product", "orphans", "problems", "stale", "translations",
     ]  # fmt: skip
-    cells = {(c["product"], c["stage"], c["lang"]): (c["status"], c["untranslated"], c["stale"]) for c in data["coverage"]}
+    cells = {
+        (c["product"], c["stage"], c["lang"]): (c["status"], c["untranslated"], c["stale"]) for c in data["coverage"]
+    }
     assert cells == {
         ("kettle", "shipped", "en"): ("ok", [], []),
         ("kettle", "shipped", "fr"): ("ok", [], []),
@@ -187,7 +189,7 @@ def test_feedback_html_escapes_what_readers_typed(make_site):
 
 def test_feedback_file_problems_are_not_fatal(make_site, tmp_path):
     root = small_site(make_site)
-    (root / "binary.jsonl").write_bytes(b"\xff\xfe\x00garbage\n{\"type\": \"search\", \"query\": \"x\", \"results\": 0}\n")
+    (root / "binary.jsonl").write_bytes(b'\xff\xfe\x00garbage\n{"type": "search", "query": "x", "results": 0}\n')
     fb = read_feedback(root / "binary.jsonl")
     assert (fb.lines, fb.bad) == (2, 1) and list(fb.searches) == ["x"]
     result = run("report", "--feedback", "missing.jsonl")
