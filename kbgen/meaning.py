@@ -102,6 +102,15 @@ class StaticModel:
             found += ids
         return found
 
+    def known_words(self, text: str, stopwords: frozenset[str] = frozenset()) -> int:
+        """How many of the text's words, stop words aside, are one whole token of the model: words it knows
+        (a word it can only spell in pieces, "zzzz" as z ##zz ##z, may be anything)."""
+        count = 0
+        for word in pre_tokenize(normalize(text, self.lowercase, self.strip_accents)):
+            if word not in stopwords and word in self._ids and len(word) > 1:
+                count += 1
+        return count
+
     def token_lists(self, texts: list[str]) -> list[list[int]]:
         return [self.token_ids(t) for t in texts]
 
@@ -449,7 +458,9 @@ def fuse(words: dict[int, float], meaning: dict[int, float], weight: float) -> d
 # -- the files the site's script reads ---------------------------------------------------------------
 
 TOKEN_SHARD_BYTES = 4096  # a token shard's size before it is split by a longer prefix
-MIN_COSINE = 0.2  # a query whose words match nothing shows documents by meaning only from this cosine on
+# A query whose words match nothing shows documents by meaning only when the model knows one of its words
+# (not a stop word) whole, and the closest document is at least this close.
+MIN_COSINE = 0.3
 
 
 def utf16_order(key: str) -> bytes:

@@ -579,7 +579,10 @@ def rank(
     q, found = by_meaning
     if not found:
         return words
-    if not words and max(found.values()) < meaning.MIN_COSINE * meaning.query_norm(q):
+    if not words and (
+        max(found.values()) < meaning.MIN_COSINE * meaning.query_norm(q)
+        or not index.meaning.model.known_words(query, _stopwords(index.lang))
+    ):
         return {}
     if terms is None:
         terms = query_terms(index, query)
