@@ -52,7 +52,9 @@ def test_kbgens_model_ships_in_the_package_and_loads_with_numpy_alone():
 def test_kbgens_tokenizer_is_berts_as_the_tokenizers_library_applies_it(demo):
     tokenizers = pytest.importorskip("tokenizers")
     model = meaning.default_model()
-    reference = tokenizers.Tokenizer(tokenizers.models.WordPiece(model._ids, unk_token="[UNK]", max_input_chars_per_word=100))
+    reference = tokenizers.Tokenizer(
+        tokenizers.models.WordPiece(model._ids, unk_token="[UNK]", max_input_chars_per_word=100)
+    )
     reference.normalizer = tokenizers.normalizers.BertNormalizer(
         clean_text=True, handle_chinese_chars=True, strip_accents=True, lowercase=True
     )

@@ -187,12 +187,14 @@ def browser() -> Iterator[Any]:
 
 
 class RecordingPage:
-    """A Playwright page that remembers every URL it requested."""
+    """A Playwright page that remembers every URL it requested and every script error."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
         self.requests: list[str] = []
+        self.errors: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.page, name)
