@@ -113,7 +113,10 @@ def cached(
     docs = _docs_dir(path) if path.is_file() else None
     key = None
     if docs is not None and docs.is_dir():
-        key = tree_fingerprint(docs, extra=path.read_bytes() + date.today().isoformat().encode())
+        from .meaning import fingerprint
+
+        extra = path.read_bytes() + date.today().isoformat().encode() + fingerprint().encode()
+        key = tree_fingerprint(docs, extra=extra)
         found = load(path.parent, name, key)
         if found is not None:
             return found  # type: ignore[no-any-return]

@@ -70,7 +70,9 @@ def _custom(folder: str, cache_dir: str | None, langs: tuple[str, ...]) -> Stati
 
 def custom_model(folder: str, cache_dir: Path | None) -> StaticModel:
     """The static model of KBGEN_SEMANTIC_MODEL, distilled once and cached beside mkdocs.yml."""
-    return _custom(folder, str(cache_dir) if cache_dir else None, languages(folder))
+    model = _custom(folder, str(cache_dir) if cache_dir else None, languages(folder))
+    model.source = ("custom", folder, str(cache_dir) if cache_dir else "")
+    return model
 
 
 def distill_folder(folder: Path, langs: tuple[str, ...]) -> StaticModel:

@@ -66,6 +66,8 @@ class StaticModel:
     languages: tuple[str, ...] = ("en",)  # base language codes, or ("*",)
     _ids: dict[str, int] = field(default_factory=dict, repr=False)
     _memo: dict[str, list[int]] = field(default_factory=dict, repr=False)  # word → its pieces
+    _stamp: str | None = field(default=None, repr=False)
+    source: tuple[str, ...] = ("kbgen",)  # where it comes from: kbgen's own, or ("custom", folder, cache folder)
 
     def __post_init__(self) -> None:
         self._ids = {t: i for i, t in enumerate(self.tokens)}
@@ -77,11 +79,13 @@ class StaticModel:
     @property
     def stamp(self) -> str:
         """Identifies the model's content (for cache keys and the published manifest)."""
-        h = hashlib.sha256("\n".join(self.tokens).encode())
-        h.update(self.directions.tobytes())
-        h.update(self.magnitudes.tobytes())
-        h.update(f"{self.lowercase}{self.strip_accents}".encode())
-        return h.hexdigest()[:16]
+        if self._stamp is None:
+            h = hashlib.sha256("\n".join(self.tokens).encode())
+            h.update(self.directions.tobytes())
+            h.update(self.magnitudes.tobytes())
+            h.update(f"{self.lowercase}{self.strip_accents}".encode())
+            self._stamp = h.hexdigest()[:16]
+        return self._stamp
 
     def knows(self, lang: str) -> bool:
         return "*" in self.languages or lang.split("-")[0].split("_")[0].lower() in self.languages
@@ -266,6 +270,31 @@ def query_norm(q: np.ndarray) -> float:
     return math.sqrt(total)
 
 
+def resolve(source: tuple[str, ...]) -> StaticModel | None:
+    """The model a `source` names, or None when it cannot be had."""
+    if source == ("kbgen",):
+        return default_model()
+    if len(source) == 3 and source[0] == "custom":
+        from .distill import custom_model
+
+        try:
+            return custom_model(source[1], Path(source[2]) if source[2] else None)
+        except Exception:  # noqa: BLE001 - any failure is a cache miss
+            return None
+    return None
+
+
+def fingerprint() -> str:
+    """What the meaning index depends on besides the content: the models' files and the environment."""
+    path = importlib.resources.files("kbgen") / "models" / MODEL_FILE
+    try:
+        st = os.stat(str(path))
+        own = f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        own = "-"
+    return f"{own}\0{os.environ.get(ENV_MODEL, '')}\0{os.environ.get(ENV_LANGUAGES, '')}"
+
+
 def model_for(lang: str, settings: Any = None) -> StaticModel | None:
     """The static model that ranks `lang` by meaning, or None (words only).
 
@@ -329,6 +358,20 @@ class MeaningIndex:
     centroids: np.ndarray  # int8 (clusters × dims)
     members: list[np.ndarray]  # per cluster, its documents in ascending order (int32)
     probe: int  # clusters a query scores
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Cached without its model (megabytes, the same for every entry): only what finds it again."""
+        state = dict(self.__dict__)
+        model = state.pop("model")
+        state["_model"] = (model.stamp, model.source)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        stamp, source = state.pop("_model")
+        model = resolve(source)
+        if model is None or model.stamp != stamp:
+            raise ValueError("the cached meaning index belongs to another model")  # a cache miss
+        self.__dict__.update(state, model=model)
 
     def scores(self, query: str) -> dict[int, float]:
         """Each scored document's `q · d / |d|` (probed clusters only); empty when no token is known."""
