@@ -134,7 +134,7 @@ def main() -> None:
     print(f"each later query: median {statistics.median(later) / kb:.0f} KB, max {max(later) / kb:.0f} KB gzip")
     print(
         f"last key to results, files cached: median {statistics.median(timings):.0f} ms, max {max(timings):.0f} ms "
-        "(80 ms of it the box's wait for the next key)"
+        "(40 ms of it the box waiting for a next key)"
     )
 
 

@@ -500,7 +500,7 @@ def fuse(words: dict[int, float], meaning: dict[int, float], weight: float) -> d
 
 # -- the files the site's script reads ---------------------------------------------------------------
 
-TOKEN_SHARD_BYTES = 4096  # a token shard's size before it is split by a longer prefix
+TOKEN_SHARD_BYTES = 2048  # a token file's size: a query word needs one or two
 # A query whose words match nothing shows documents by meaning only when the model knows one of its words
 # (not a stop word) whole, and the closest document is at least this close.
 MIN_COSINE = 0.3

@@ -626,10 +626,10 @@ def best_per_article(index: LanguageIndex, scores: dict[int, float], limit: int)
 
 # -- the static index for the site ---------------------------------------------------------------
 
-DOCS_PER_CHUNK = 100
+DOCS_PER_CHUNK = 20  # documents per file of titles and summaries: a query fetches those of its best few
 
 
-SHARD_BUDGET = 40_000  # numbers of postings in one shard before it is split by a longer prefix
+SHARD_BUDGET = 10_000  # numbers of postings in one shard before it is split by a longer prefix
 
 
 def shard_name(prefix: str) -> str:

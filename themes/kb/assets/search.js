@@ -2,7 +2,7 @@
  *
  * search/<lang>/index.json   manifest: shard prefixes, stop words, synonyms
  * search/<lang>/w/<p>.json   words starting with <p> → stem, and stems starting with <p> → postings
- * search/<lang>/d/<n>.json   documents 100·n … 100·n+99: [id, title, type, summary, url, anchor, faq title]
+ * search/<lang>/d/<n>.json   documents chunk·n … chunk·n+chunk−1: [id, title, type, summary, url, anchor, faq title]
  *
  * search/<lang>/m/...         the meaning index (kbgen/meaning.py): token vectors, centroids, clusters
  *
@@ -521,7 +521,7 @@
         active = -1;
       }).catch(function () { close(); });
     }
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 80); });
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 40); });
     input.addEventListener("keydown", function (e) {
       var items = pop.querySelectorAll(".kb-hit");
       if (e.key === "Escape") { close(); return; }
