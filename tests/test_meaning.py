@@ -183,3 +183,42 @@ def test_words_only_when_the_configuration_says_so(make_site, tmp_path):
     assert json.loads((tmp_path / "site/search/en/index.json").read_text())["meaning"] is None
     assert not (tmp_path / "site/search/en/m").exists()
     assert json.loads(run("link", "--format", "json", "password").stdout)["ranking"] == "words"
+
+
+def _tiny_bert(folder: Path, words: list[str]) -> None:
+    """A BERT sentence-transformers folder with random weights and a WordPiece vocabulary of `words`."""
+    transformers = pytest.importorskip("transformers")
+    pytest.importorskip("torch")
+    folder.mkdir()
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *"abcdefghijklmnopqrstuvwxyz", *words]
+    vocab += [f"##{c}" for c in "abcdefghijklmnopqrstuvwxyz"]
+    (folder / "vocab.txt").write_text("\n".join(dict.fromkeys(vocab)) + "\n", encoding="utf-8")
+    config = transformers.BertConfig(
+        vocab_size=len(dict.fromkeys(vocab)), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=64,
+    )  # fmt: skip
+    transformers.BertModel(config).save_pretrained(folder)
+    transformers.BertTokenizerFast(str(folder / "vocab.txt"), do_lower_case=True).save_pretrained(folder)
+
+
+def test_a_configured_model_ranks_its_languages_by_meaning_and_kbgens_keeps_english(make_site, monkeypatch, tmp_path):
+    pytest.importorskip("model2vec.distill")
+    folder = tmp_path / "tiny-model"
+    _tiny_bert(folder, ["mot", "de", "passe", "colis", "livraison", "oublié", "perdu"])
+    root = make_site(
+        {
+            "content/en/a.md": article(1, "Reset your password", "Forgot how to log in? Use the reset link.\n"),
+            "content/fr/a.md": article(1, "Réinitialiser le mot de passe", "Mot de passe oublié.\n"),
+            "content/fr/b.md": article(2, "Suivre un colis", "Livraison et colis perdu.\n"),
+        },
+        options="      languages: [en, fr]",
+    )
+    monkeypatch.setenv("KBGEN_SEMANTIC_MODEL", str(folder))
+    monkeypatch.setenv("KBGEN_SEMANTIC_LANGUAGES", "fr")
+    assert run("build", "-q", "-d", str(tmp_path / "site")).exit_code == 0
+    fr = json.loads((tmp_path / "site/search/fr/index.json").read_text())["meaning"]
+    en = json.loads((tmp_path / "site/search/en/index.json").read_text())["meaning"]
+    assert fr is not None and fr["dims"] == 32 and en["model"] == meaning.default_model().stamp
+    assert list((root / ".kbgen-cache").glob("model-*.npz")), "distilled once, kept as data"
+    data = json.loads(run("link", "--lang", "fr", "--format", "json", "mot de passe oublié").stdout)
+    assert data["ranking"] == "meaning+words" and data["results"][0]["id"] == "1"
