@@ -43,7 +43,7 @@ def _stamp(folder: Path) -> str:
     return h.hexdigest()[:16]
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _custom(folder: str, cache_dir: str | None, langs: tuple[str, ...]) -> StaticModel:
     path = Path(folder)
     if not path.is_dir():

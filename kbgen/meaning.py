@@ -303,7 +303,7 @@ def model_for(lang: str, settings: Any = None) -> StaticModel | None:
     ("fr,de", or "*"; by default every language when its name says "multilingual", else English). Every
     other language that kbgen's English model knows (English) uses that model."""
     configured = os.environ.get(ENV_MODEL, "").strip()
-    if configured:
+    if configured and configured_model_problem(settings) is None:
         from .distill import custom_model
 
         found = custom_model(configured, getattr(settings, "cache_dir", None))
@@ -311,6 +311,22 @@ def model_for(lang: str, settings: Any = None) -> StaticModel | None:
             return found
     model = default_model()
     return model if model.knows(lang) else None
+
+
+def configured_model_problem(settings: Any = None) -> str | None:
+    """Why `KBGEN_SEMANTIC_MODEL` cannot be used (then kbgen's own model and words rank instead), or None."""
+    from .problems import KbgenError
+
+    configured = os.environ.get(ENV_MODEL, "").strip()
+    if not configured:
+        return None
+    from .distill import custom_model
+
+    try:
+        custom_model(configured, getattr(settings, "cache_dir", None))
+    except KbgenError as exc:
+        return f"{exc}; ranking by kbgen's English model and by words instead"
+    return None
 
 
 @lru_cache(maxsize=4)

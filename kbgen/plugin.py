@@ -596,6 +596,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         site = Path(config.site_dir)
         if kb.products and not kb.settings.site_url:
             log.warning("site_url is not set in mkdocs.yml: email bundles need absolute links, none were written")
+        log.info("Search: " + "; ".join(f"{lang} by {how}" for lang, how in search_rankings(kb).items()))
         if self.live is not None:  # `serve`: computed after the rebuild, on a thread, kept in memory
             parts = self._output_parts(kb, config.site_name)
             self.live.ready(parts[:-1], on_request=parts[-1:])  # the search index when a search asks for it
@@ -735,6 +736,19 @@ def _start_markdown(view: Any, src: str, t: Strings) -> str:
     if view.more:
         lines += [f"## {t.text('start.more')}", "", *(link(a) for a in view.more), ""]
     return "\n".join(lines)
+
+
+def search_rankings(kb: KnowledgeBase) -> dict[str, str]:
+    """How the site's search ranks each language: "meaning and words", or "words" (no model knows it)."""
+    from .meaning import configured_model_problem, model_for
+
+    problem = configured_model_problem(kb.settings)
+    if problem:
+        log.warning(problem)
+    return {
+        lang: "meaning and words" if kb.settings.meaning and model_for(lang, kb.settings) else "words"
+        for lang in kb.languages
+    }
 
 
 def search_outputs(kb: KnowledgeBase, audience: str) -> dict[str, str | bytes]:
