@@ -195,11 +195,11 @@ _CLASSES: tuple[re.Pattern[str], ...] = ()
 def normalize(text: str, lowercase: bool = True, strip_accents: bool = True) -> str:
     """BERT's normalizer: control characters out, white space as spaces, CJK ideographs apart, accents
     stripped, lower case character by character."""
-    global _CLASSES
-    if not _CLASSES:
-        _CLASSES = _classes()
-    controls, cjk, marks, _ = _CLASSES
     if not text.isascii():
+        global _CLASSES
+        if not _CLASSES:
+            _CLASSES = _classes()
+        controls, cjk, marks, _ = _CLASSES
         text = controls.sub("", text)
         text = cjk.sub(r" \1 ", text)
         if strip_accents:
@@ -207,12 +207,18 @@ def normalize(text: str, lowercase: bool = True, strip_accents: bool = True) -> 
         if lowercase:
             text = text.replace("\u03a3", "\u03c3")  # Σ: one character at a time, never a final ς
     elif "\x7f" in text or any(c < " " and c not in "\t\n\r" for c in text):
-        text = controls.sub("", text)
+        text = _ASCII_CONTROLS.sub("", text)
     return text.lower() if lowercase else text
+
+
+_ASCII_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ASCII_WORDS = re.compile(r"[^\s!-/:-@\[-`{-~]+|[!-/:-@\[-`{-~]")
 
 
 def pre_tokenize(text: str) -> list[str]:
     """Words split at white space, every punctuation character a word of its own (BERT's pre-tokenizer)."""
+    if text.isascii():
+        return _ASCII_WORDS.findall(text)
     global _CLASSES
     if not _CLASSES:
         _CLASSES = _classes()
