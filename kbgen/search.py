@@ -336,7 +336,7 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
     return index
 
 
-MEANING_BODY = 1000  # characters of a document's text that its meaning is computed from, after its title
+MEANING_BODY = 300  # characters of a document's text its meaning is computed from, after its title and headings
 
 
 def meaning_text(title: str, summary: str, headings: list[str], body: str, parent: str = "") -> str:
