@@ -380,6 +380,7 @@ class MeaningIndex:
     centroids: np.ndarray  # int8 (clusters × dims)
     members: list[np.ndarray]  # per cluster, its documents in ascending order (int32)
     probe: int  # clusters a query scores
+    bits: int = 8  # of each document component: 8 (−127…127) or 4 (−7…7, two to a byte in the site's files)
 
     def __getstate__(self) -> dict[str, Any]:
         """Cached without its model (megabytes, the same for every entry): only what finds it again."""
@@ -422,14 +423,14 @@ class MeaningIndex:
         return order[: self.probe]
 
 
-def quantize(vectors: np.ndarray) -> np.ndarray:
-    """Each row's direction in int8, its largest component ±127 (an all-zero row stays zero)."""
+def quantize(vectors: np.ndarray, levels: int = 127) -> np.ndarray:
+    """Each row's direction in integers (int8), its largest component ±levels (an all-zero row stays zero)."""
     import numpy as np
 
     vectors = np.asarray(vectors, dtype=np.float64)
     peak = np.abs(vectors).max(1)
     peak[peak == 0] = 1.0
-    return np.rint(vectors / peak[:, None] * 127).astype(np.int8)
+    return np.rint(vectors / peak[:, None] * levels).astype(np.int8)
 
 
 def build_meaning(model: StaticModel, texts: list[str]) -> MeaningIndex:
@@ -440,18 +441,21 @@ def build_meaning(model: StaticModel, texts: list[str]) -> MeaningIndex:
     sums = np.zeros((n, model.dims), dtype=np.int64)
     for i, ids in enumerate(model.token_lists(texts)):
         sums[i] = model.sum_of(ids)
-    vectors = quantize(sums)
+    # A large help center's documents in 4 bits a component (±7): half the bytes a query downloads, for a
+    # small loss (measured: benchmarks/search_quality.py); a small one's in 8.
+    bits = 8 if n <= SINGLE else 4
+    vectors = quantize(sums, 127 if bits == 8 else 7)
     vf = vectors.astype(np.float64)
     dd = np.einsum("ij,ij->i", vf, vf)
     norms = np.sqrt(np.where(dd > 0, dd, 1.0))
     if n <= SINGLE:
         return MeaningIndex(
-            model, vectors, norms, np.zeros((1, model.dims), np.int8), [np.arange(n, dtype=np.int32)], 1
+            model, vectors, norms, np.zeros((1, model.dims), np.int8), [np.arange(n, dtype=np.int32)], 1, bits
         )
     k = math.ceil(n / CLUSTER)
     centroids, members = _kmeans(vf, k)
     probe = min(len(members), math.ceil(PROBED * len(members) / n))  # clusters of average size
-    return MeaningIndex(model, vectors, norms, centroids, members, probe)
+    return MeaningIndex(model, vectors, norms, centroids, members, probe, bits)
 
 
 def _kmeans(vf: np.ndarray, k: int) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -522,7 +526,7 @@ def fuse(words: dict[int, float], meaning: dict[int, float], weight: float) -> d
 
 # -- the files the site's script reads ---------------------------------------------------------------
 
-TOKEN_SHARD_BYTES = 2048  # a token file's size: a query word needs one or two
+TOKEN_SHARD_BYTES = 1024  # a token file's size: a query word needs one or two
 # A query whose words match nothing shows documents by meaning only when the model knows one of its words
 # (not a stop word) whole, and the closest document is at least this close.
 MIN_COSINE = 0.3
@@ -551,13 +555,25 @@ def token_shards(model: StaticModel) -> list[tuple[str, list[int]]]:
     return shards
 
 
+def _packed(vectors: np.ndarray, bits: int) -> bytes:
+    import numpy as np
+
+    if bits == 8:
+        return vectors.astype("<i1").tobytes()
+    if vectors.shape[1] % 2:
+        vectors = np.concatenate([vectors, np.zeros((len(vectors), 1), np.int8)], axis=1)
+    nibbles = (vectors.astype(np.int16) & 0xF).astype(np.uint8)
+    return (nibbles[:, 0::2] | (nibbles[:, 1::2] << 4)).astype(np.uint8).tobytes()
+
+
 def export_meaning(index: MeaningIndex, folder: str) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The manifest entry and the files under `folder` (search/<lang>/m/):
 
     t/<n>.bin       tokens, in key order: u16 count, then per token u8 length, UTF-8 key, u16 magnitude,
                     dims × i8 (the manifest lists each file's first key)
     c.bin           the centroids: clusters × dims × i8 (when there is more than one cluster)
-    <k>.bin         cluster k: u32 count, count × u32 document numbers, count × dims × i8
+    <k>.bin         cluster k: u32 count, count × u32 document numbers, count × dims × i8, or with 4 bits
+                    count × dims/2 bytes, each two components (the first in the low nibble, two's complement)
     """
     import struct
 
@@ -575,7 +591,7 @@ def export_meaning(index: MeaningIndex, folder: str) -> tuple[dict[str, Any], di
         files[f"{folder}c.bin"] = index.centroids.astype("<i1").tobytes()
     for k, docs in enumerate(index.members):
         files[f"{folder}{k}.bin"] = (
-            struct.pack("<I", len(docs)) + docs.astype("<u4").tobytes() + index.vectors[docs].astype("<i1").tobytes()
+            struct.pack("<I", len(docs)) + docs.astype("<u4").tobytes() + _packed(index.vectors[docs], index.bits)
         )
     manifest = {
         "model": model.stamp,
@@ -584,6 +600,7 @@ def export_meaning(index: MeaningIndex, folder: str) -> tuple[dict[str, Any], di
         "strip_accents": model.strip_accents,
         "tokens": [first for first, _ in shards],
         "clusters": len(index.members),
+        "bits": index.bits,
         "probe": index.probe,
         "candidates": CANDIDATES,
         "weight": [WORD_WEIGHT_LOW, WORD_WEIGHT_HIGH],

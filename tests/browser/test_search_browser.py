@@ -159,3 +159,104 @@ def test_the_search_page_lists_results_in_the_page_language(page, site_url):
     assert page.locator("#kb-search-results h2").inner_text() == "Résultats pour «\u202fdétartrer la machine\u202f»"
     assert page.locator("html").get_attribute("lang") == "fr"
     page.screenshot(path=str(SCREENSHOTS / "search-results-fr-1280.png"))
+
+
+@pytest.fixture(scope="module")
+def large_site(tmp_path_factory):
+    """A help center of 1,400 short articles (one FAQ each): more documents than one cluster holds, so the
+    meaning index is clustered, probed and stored in 4 bits. Built with kbgen and served on 127.0.0.1."""
+    import random
+    import threading
+    from functools import partial
+    from http.server import ThreadingHTTPServer
+
+    from kbgen.publish import build_site
+
+    from .conftest import SiteHandler
+
+    root = tmp_path_factory.mktemp("large")
+    rng = random.Random(11)
+    topics = [
+        "battery",
+        "charger",
+        "wifi",
+        "router",
+        "filter",
+        "pump",
+        "screen",
+        "app",
+        "account",
+        "invoice",
+        "refund",
+        "parcel",
+        "warranty",
+        "firmware",
+        "speaker",
+        "sensor",
+        "strap",
+        "lens",
+        "printer",
+        "ink",
+    ]
+    verbs = ["replace", "reset", "clean", "update", "pair", "charge", "return", "install", "calibrate", "repair"]
+    problems = [
+        "is blinking",
+        "does not turn on",
+        "makes a noise",
+        "is too slow",
+        "keeps disconnecting",
+        "shows an error",
+        "is broken",
+        "got lost",
+        "overheats",
+        "stopped working",
+    ]
+    (root / "content/en").mkdir(parents=True)
+    for n in range(1400):
+        topic, verb, problem = rng.choice(topics), rng.choice(verbs), rng.choice(problems)
+        body = f"## Why the {topic} {problem}\n\nCheck the {rng.choice(topics)} first, then {verb} the {topic}.\n"
+        (root / f"content/en/a{n}.md").write_text(
+            f"---\nid: {n + 1}\ntitle: {verb.title()} the {topic} {n}\ntype: faq\nsummary: When the {topic} "
+            f"{problem}.\n---\n{body}",
+            encoding="utf-8",
+        )
+    (root / "mkdocs.yml").write_text(
+        "site_name: Large\nsite_url: https://large.example/\ndocs_dir: content\ntheme:\n  name: kb\n"
+        "plugins:\n  - kbgen:\n      ledger: ''\n",
+        encoding="utf-8",
+    )
+    site = build_site(root / "mkdocs.yml", site_dir=root / "site")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, site, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def test_a_large_help_center_ranks_alike_through_its_clusters_and_4_bit_vectors(page, large_site):
+    import kbgen
+    from kbgen.search import build_index
+
+    root, site, url = large_site
+    manifest = json.loads((site / "search/en/index.json").read_text())["meaning"]
+    assert manifest["clusters"] > 1 and manifest["probe"] < manifest["clusters"] and manifest["bits"] == 4
+    index = build_index(kbgen.load(str(root / "mkdocs.yml")))["en"]
+    page.goto(url)
+    page.wait_for_function("typeof window.kbgenSearch === 'function'")
+    queries = [
+        "my charger blinks",
+        "the pump is loud",
+        "router keeps dropping",
+        "get my money back for a parcel",
+        "lens is cracked",
+        "ink ran out",
+        "how to pair the speaker",
+        "app shows an error",
+        "zzzz",
+    ]
+    for query in queries:
+        js = page.evaluate(
+            "q => window.kbgenSearch(q, {lang: 'en', limit: 10}).then(h => h.map(x => [x.url, x.score]))", query
+        )
+        assert js == _python_top(index, query, 10), query
+    fetched = [u for u in page.requests if "/search/en/m/" in u and u.endswith(".bin") and "/t/" not in u]
+    assert fetched and len(fetched) <= len(queries) * manifest["probe"] + 1, "only the probed clusters"

@@ -247,8 +247,17 @@
     var self = this, scores = new Map();
     var files = await Promise.all(clusters.map(function (c) { return getBytes(self.base + c + ".bin"); }));
     files.forEach(function (buffer) {
-      var view = new DataView(buffer), count = view.getUint32(0, true);
-      var vectors = new Int8Array(buffer, 4 + 4 * count, count * dims);
+      var view = new DataView(buffer), count = view.getUint32(0, true), vectors;
+      if (m.bits === 4) {  /* two components a byte, the first in the low nibble, two's complement */
+        var packed = new Uint8Array(buffer, 4 + 4 * count), width = (dims + 1) >> 1;
+        vectors = new Int8Array(count * dims);
+        for (var r = 0; r < count; r++) {
+          for (var j = 0; j < dims; j++) {
+            var byte = packed[r * width + (j >> 1)], nib = j & 1 ? byte >> 4 : byte & 15;
+            vectors[r * dims + j] = nib >= 8 ? nib - 16 : nib;
+          }
+        }
+      } else vectors = new Int8Array(buffer, 4 + 4 * count, count * dims);
       for (var i = 0; i < count; i++) scores.set(view.getUint32(4 + 4 * i, true), dot(q, vectors, i, dims));
     });
     var qq = 0;
