@@ -183,7 +183,8 @@
     }
     return this[key];
   };
-  /* WordPiece: the longest known piece first; a word with an unknown part counts for nothing. */
+  /* WordPiece: the longest known piece first; a word with an unknown part counts for nothing. The file of
+   * the longest piece is fetched first: most words are a token of their own, and need no other file. */
   Meaning.prototype.pieces = async function (word) {
     var chars = Array.from(word), found = [], start = 0, self = this;
     if (chars.length > 100) return [];
@@ -193,16 +194,20 @@
         var piece = chars.slice(start, end).join("");
         candidates.push([end, start ? "##" + piece : piece]);
       }
-      var files = {};
-      candidates.forEach(function (c) { files[self.fileOf(c[1])] = true; });
-      var loaded = {};
-      await Promise.all(Object.keys(files).map(function (n) {
-        return self.tokenFile(n).then(function (f) { loaded[n] = f; });
-      }));
       var match = null;
-      for (var k = 0; k < candidates.length && !match; k++) {
-        var hit = loaded[self.fileOf(candidates[k][1])].get(candidates[k][1]);
-        if (hit) match = [candidates[k][0], hit];
+      var first = await this.tokenFile(this.fileOf(candidates[0][1]));
+      if (first.has(candidates[0][1])) match = [candidates[0][0], first.get(candidates[0][1])];
+      if (!match) {
+        var files = {};
+        candidates.forEach(function (c) { files[self.fileOf(c[1])] = true; });
+        var loaded = {};
+        await Promise.all(Object.keys(files).map(function (n) {
+          return self.tokenFile(n).then(function (f) { loaded[n] = f; });
+        }));
+        for (var k = 1; k < candidates.length && !match; k++) {
+          var hit = loaded[self.fileOf(candidates[k][1])].get(candidates[k][1]);
+          if (hit) match = [candidates[k][0], hit];
+        }
       }
       if (!match) return [];
       found.push(match[1]);
