@@ -1,16 +1,17 @@
 """Ranking by meaning with static token embeddings: the same scores in Python and in the site's script.
 
 A *static model* gives every token of a WordPiece vocabulary one vector (distilled from a
-sentence-transformer with model2vec: see `scripts/make_static_model.py`). A text's vector is the sum of
-its tokens' vectors, so a query needs no network at all: the browser downloads the vectors of the query's
-own tokens (a few KB) and adds them up. kbgen ships one English model, distilled from all-MiniLM-L6-v2;
+sentence-transformer with model2vec: see `benchmarks/train_static_model.py`). A text's vector is the sum
+of its tokens' vectors, so a query needs no neural network: the browser downloads the vectors of the
+query's own tokens (a few KB) and adds them up. kbgen ships one English model, from all-MiniLM-L6-v2;
 `KBGEN_SEMANTIC_MODEL` may name a local sentence-transformers model (with a WordPiece tokenizer) for other
 languages, distilled once and kept in `.kbgen-cache/` (that needs the `semantic` extra).
 
 Every number here is an integer until the last step, so Python and JavaScript compute the same floats:
 
 - a token's vector is `magnitude × direction` (uint16 × int8), so a query's vector is an exact integer sum;
-- a document's vector is its direction, in int8 (its length does not matter to a cosine);
+- a document's vector is its direction, in int8 (its length does not matter to a cosine): ±127, or ±7 (4 bits,
+  half the bytes to download) in a help center of more than `SINGLE` documents;
 - a document's score for a query is `q · d / sqrt(d · d)`: the cosine times |q|, the same factor for every
   document, which neither the ranking nor the min-max fusion with the word ranking can see. Dot products of
   integers are exact in float64 (and in a BLAS) while they stay below 2^53, which they do by far.
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     import numpy as np
 
 MODEL_FILE = "minilm-l6-static.npz"  # in kbgen/models/
-DEFAULT_MODEL = "kbgen:minilm-l6-static"
 ENV_MODEL = "KBGEN_SEMANTIC_MODEL"
 ENV_LANGUAGES = "KBGEN_SEMANTIC_LANGUAGES"
 

@@ -1,4 +1,4 @@
-"""Search: one ranking for the site's search box and for `kbgen link`.
+"""Search: one ranking for the site's search box, `kbgen link` and `kbgen gaps`.
 
 Each language gets its own index. Every published article is a document, and
 every question of an FAQ is a document of its own, so a query can land on the
@@ -15,8 +15,14 @@ and the site rank the same way because they use the same index. For the site
 it is split into small files by the first letters of each word, so a query
 downloads only the parts that hold its words. Words a customer misspells are
 matched to the closest words of the help center (edit distance 1, or 2 for
-long words), the last word of a query also matches as a prefix (results as
-you type).
+long words); the last word of a query also matches as a prefix while the help
+center does not know it as it is (results as you type, and a complete query
+ranks as it does after Enter).
+
+Where a model knows the language, every document also has a meaning vector
+(`meaning`), and the word ranking is fused with the meaning ranking, the words'
+share growing with their confidence (`rank`): the site's script computes the
+same scores, to the last bit.
 """
 
 from __future__ import annotations
