@@ -32,16 +32,33 @@ if TYPE_CHECKING:
 def tree_fingerprint(*roots: Path, extra: bytes = b"") -> str:
     h = hashlib.sha256(__version__.encode() + b"\0" + extra)
     for root in roots:
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-            dirnames.sort()
-            for name in sorted(filenames):
-                path = os.path.join(dirpath, name)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                h.update(f"{os.path.relpath(path, root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        _fingerprint_folder(h, str(root), "", set())
     return h.hexdigest()[:32]
+
+
+def _fingerprint_folder(h: Any, path: str, rel: str, seen: set[tuple[int, int]]) -> None:
+    """Every file's relative path, size and time, folders in name order (symbolic links followed, once)."""
+    try:
+        st = os.stat(path)
+        if (st.st_dev, st.st_ino) in seen or len(seen) > 100_000:
+            return  # a link back to a folder already walked
+        seen.add((st.st_dev, st.st_ino))
+        entries = sorted(os.scandir(path), key=lambda e: e.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        try:
+            if entry.is_dir():
+                folders.append(entry)
+                continue
+            st = entry.stat()
+        except OSError:
+            continue
+        h.update(f"{rel}{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for entry in folders:
+        if rel.count("/") < 64:
+            _fingerprint_folder(h, entry.path, f"{rel}{entry.name}/", seen)
 
 
 def stamp(*parts: object) -> str:

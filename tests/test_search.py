@@ -123,3 +123,14 @@ def test_drafts_and_internal_articles_are_not_searchable_in_the_public_site(make
     assert run("build").exit_code == 0
     text = "".join(p.read_text() for p in (root / "site/search").rglob("*.json"))
     assert "zanzibar" not in text.lower()
+
+
+def test_word_scores_summed_with_numpy_are_the_same_floats(demo_index, monkeypatch):
+    from kbgen import search as search_module
+    from kbgen.search import query_terms, score_docs, word_scores
+
+    monkeypatch.setattr(search_module, "NUMPY_FROM", 0)
+    index = demo_index["en"]
+    for q in [q["q"] for q in QUERIES["en"]] + ["E05", "descalling the machine", "zzzz", "", "the the"]:
+        terms = query_terms(index, q)
+        assert word_scores(index, terms) == score_docs(index, terms), q
