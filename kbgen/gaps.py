@@ -380,8 +380,7 @@ class Matcher:
             return Match(
                 ticket, lang, hit.article_id, hit.anchor, words[best], confidence, confidence >= self.threshold
             )
-        q = index.meaning.model.vector(query)
-        fused = rank(index, query, self.ranking, terms, words, (q, index.meaning.scores_of(q)))
+        fused = rank(index, query, self.ranking, terms, words)
         if not fused:
             return Match(ticket, lang, None, "", 0.0, 0.0, False)
         order = sorted(fused, key=lambda d: (-fused[d], d))

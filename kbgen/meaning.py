@@ -106,15 +106,6 @@ class StaticModel:
             found += ids
         return found
 
-    def known_words(self, text: str, stopwords: frozenset[str] = frozenset()) -> int:
-        """How many of the text's words, stop words aside, are one whole token of the model: words it knows
-        (a word it can only spell in pieces, "zzzz" as z ##zz ##z, may be anything)."""
-        count = 0
-        for word in pre_tokenize(normalize(text, self.lowercase, self.strip_accents)):
-            if word not in stopwords and word in self._ids and len(word) > 1:
-                count += 1
-        return count
-
     def token_lists(self, texts: list[str]) -> list[list[int]]:
         return [self.token_ids(t) for t in texts]
 
@@ -266,14 +257,6 @@ def load_model(path: Path | str) -> StaticModel:
         bool(meta.get("strip_accents", True)),
         tuple(meta.get("languages", ["en"])),
     )
-
-
-def query_norm(q: np.ndarray) -> float:
-    """|q|, summed in order in float64 (as search.js does), for the cosine floor."""
-    total = 0.0
-    for x in q.tolist():
-        total += float(x) * float(x)
-    return math.sqrt(total)
 
 
 def resolve(source: tuple[str, ...]) -> StaticModel | None:
@@ -527,9 +510,6 @@ def fuse(words: dict[int, float], meaning: dict[int, float], weight: float) -> d
 # -- the files the site's script reads ---------------------------------------------------------------
 
 TOKEN_SHARD_BYTES = 1024  # a token file's size: a query word needs one or two
-# A query whose words match nothing shows documents by meaning only when the model knows one of its words
-# (not a stop word) whole, and the closest document is at least this close.
-MIN_COSINE = 0.3
 
 
 def utf16_order(key: str) -> bytes:
@@ -604,6 +584,5 @@ def export_meaning(index: MeaningIndex, folder: str) -> tuple[dict[str, Any], di
         "probe": index.probe,
         "candidates": CANDIDATES,
         "weight": [WORD_WEIGHT_LOW, WORD_WEIGHT_HIGH],
-        "min_cosine": MIN_COSINE,
     }
     return manifest, files

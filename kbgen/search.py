@@ -572,32 +572,27 @@ def rank(
     ranking: str = "auto",
     terms: list[dict[str, float]] | None = None,
     words: dict[int, float] | None = None,
-    by_meaning: tuple[Any, dict[int, float]] | None = None,
+    by_meaning: dict[int, float] | None = None,
 ) -> dict[int, float]:
-    """Every candidate document's score for `query`: the word ranking (BM25F), fused with the meaning
-    ranking when the index has one (`meaning.fuse`). A query whose words match nothing gets documents by
-    meaning only when the closest is at least `meaning.MIN_COSINE` away: else nothing, and the customer is
-    offered to contact support. `terms`, `words` and `by_meaning` ((query vector, scores)): already computed."""
-    if words is None:
-        if terms is None:
-            terms = query_terms(index, query)
-        words = word_scores(index, terms)
-    if ranking == "words" or index.meaning is None:
-        return words
-    if by_meaning is None:
-        q = index.meaning.model.vector(query)
-        by_meaning = (q, index.meaning.scores_of(q))
-    q, found = by_meaning
-    if not found:
-        return words
-    if not words and (
-        max(found.values()) < meaning.MIN_COSINE * meaning.query_norm(q)
-        or not index.meaning.model.known_words(query, _stopwords(index.lang))
-    ):
-        return {}
+    """Every candidate document's score for `query`: the word ranking (BM25F), fused with the meaning ranking
+    where the index has one (`meaning.fuse`), the words' share growing with their confidence.
+
+    Meaning reorders what the words found: a query whose words match nothing (not even as a misspelling, a
+    synonym or a prefix) finds nothing. Every query of our evaluation sets matches some word, while nonsense
+    ("xylophone quantum") is about as close in meaning to a help center as they are; so the customer is
+    offered to contact support, and the search is reported as one that found nothing.
+    `terms`, `words` and `by_meaning` (the meaning index's scores): already computed."""
     if terms is None:
         terms = query_terms(index, query)
-    return meaning.fuse(words, found, meaning.word_weight(word_confidence(index, terms, words)))
+    if words is None:
+        words = word_scores(index, terms)
+    if ranking == "words" or index.meaning is None or not words:
+        return words
+    if by_meaning is None:
+        by_meaning = index.meaning.scores(query)
+    if not by_meaning:
+        return words
+    return meaning.fuse(words, by_meaning, meaning.word_weight(word_confidence(index, terms, words)))
 
 
 def word_confidence(index: LanguageIndex, terms: list[dict[str, float]], words: dict[int, float]) -> float:

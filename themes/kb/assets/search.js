@@ -215,33 +215,28 @@
     }
     return found;
   };
-  /* The query's vector: the exact integer sum of its tokens' vectors; and how many of its words, stop
-   * words aside, the model knows whole (meaning.StaticModel.known_words). */
-  Meaning.prototype.vector = async function (query, stop) {
-    var self = this, m = this.m, q = new Float64Array(m.dims), any = false, known = 0;
+  /* The query's vector: the exact integer sum of its tokens' vectors. */
+  Meaning.prototype.vector = async function (query) {
+    var self = this, m = this.m, q = new Float64Array(m.dims), any = false;
     var words = bertWords(query, m.lowercase, m.strip_accents);
     var pieces = await Promise.all(words.map(function (w) { return self.pieces(w); }));
-    words.forEach(function (w, i) {
-      if (!stop.has(w) && Array.from(w).length > 1 && pieces[i].length === 1 && pieces[i][0].token === w) known++;
-    });
     pieces.forEach(function (list) {
       list.forEach(function (t) {
         any = true;
         for (var j = 0; j < m.dims; j++) q[j] += t.magnitude * t.direction[j];
       });
     });
-    return any ? { q: q, known: known } : null;
+    return any ? q : null;
   };
   function dot(q, vectors, row, dims) {
     var s = 0, dd = 0, at = row * dims;
     for (var j = 0; j < dims; j++) { var x = vectors[at + j]; s += x * q[j]; dd += x * x; }
     return s / Math.sqrt(dd > 0 ? dd : 1);
   }
-  /* Each scored document's q·d/|d| (the nearest clusters only), and |q|; null when no token is known. */
-  Meaning.prototype.scores = async function (query, stop) {
-    var m = this.m, dims = m.dims, vector = await this.vector(query, stop);
-    if (!vector) return null;
-    var q = vector.q;
+  /* Each scored document's q·d/|d| (the nearest clusters only); null when no token is known. */
+  Meaning.prototype.scores = async function (query) {
+    var m = this.m, dims = m.dims, q = await this.vector(query);
+    if (!q) return null;
     var clusters = [0];
     if (m.clusters > 1) {
       var centroids = new Int8Array(await getBytes(this.base + "c.bin")), order = [];
@@ -265,9 +260,7 @@
       } else vectors = new Int8Array(buffer, 4 + 4 * count, count * dims);
       for (var i = 0; i < count; i++) scores.set(view.getUint32(4 + 4 * i, true), dot(q, vectors, i, dims));
     });
-    var qq = 0;
-    for (var j = 0; j < dims; j++) qq += q[j] * q[j];
-    return { scores: scores, norm: Math.sqrt(qq), known: vector.known };
+    return scores;
   };
 
   /* meaning.fuse(): weight × min-max(words) + (1 − weight) × min-max(meaning), over the best of each. */
@@ -385,7 +378,7 @@
 
   Index.prototype.search = async function (query, limit) {
     var self = this;
-    var found = await Promise.all([this.terms(query), this.meaning ? this.meaning.scores(query, this.stop) : null]);
+    var found = await Promise.all([this.terms(query), this.meaning ? this.meaning.scores(query) : null]);
     var terms = found[0], meaning = found[1];
     var scores = new Map(), matched = new Map();
     for (var t = 0; t < terms.length; t++) {
@@ -409,14 +402,10 @@
     var words = new Map();
     scores.forEach(function (s, d) { words.set(d, s * Math.pow(matched.get(d) / wanted, 2)); });
     var final = words;
-    if (meaning && meaning.scores.size) {
-      var top = -Infinity, mm = this.m.meaning;
-      meaning.scores.forEach(function (s) { if (s > top) top = s; });
-      if (!words.size && (top < mm.min_cosine * meaning.norm || !meaning.known)) final = new Map();
-      else {
-        var confidence = await this.confidence(terms, words);
-        final = fuse(words, meaning.scores, mm.weight[0] + (mm.weight[1] - mm.weight[0]) * confidence, mm.candidates);
-      }
+    /* Meaning reorders what the words found; a query whose words match nothing finds nothing (search.rank). */
+    if (meaning && meaning.size && words.size) {
+      var mm = this.m.meaning, confidence = await this.confidence(terms, words);
+      final = fuse(words, meaning, mm.weight[0] + (mm.weight[1] - mm.weight[0]) * confidence, mm.candidates);
     }
     var ranked = Array.from(final).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
     var chunk = this.m.chunk, hits = [], seen = new Set();
