@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_build import corpus  # noqa: E402
-from search_quality import CHROMIUM_ARGS, served  # noqa: E402
+from search_quality import CHROMIUM_ARGS, _first_query_bytes, served  # noqa: E402
 
 QUERIES = [
     "battery does not charge",
@@ -89,16 +89,7 @@ def main() -> None:
             page.on("response", lambda r: seen.append(r) if "/search/" in r.url and r.ok else None)
             return seen
 
-        first = []
-        for q in QUERIES:
-            context = browser.new_context()
-            page = context.new_page()
-            page.goto(base)
-            page.wait_for_function("typeof window.kbgenSearch === 'function'")
-            seen = fetched(page)
-            page.evaluate("q => window.kbgenSearch(q, {limit: 6})", q)
-            first.append(sum(_gzip_size(r.body()) for r in seen))
-            context.close()
+        first = _first_query_bytes(browser, base, [{"q": q} for q in QUERIES])
 
         context = browser.new_context()
         page = context.new_page()

@@ -33,7 +33,10 @@ def labelled(path: Path) -> list[tuple[object, list[str]]]:
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     return [
-        (Ticket(r["Id"], r["Subject"], r["Description"], r.get("Product", ""), r.get("SKU", "")), r["expected_article"].split("|"))
+        (
+            Ticket(r["Id"], r["Subject"], r["Description"], r.get("Product", ""), r.get("SKU", "")),
+            r["expected_article"].split("|"),
+        )
         for r in rows
     ]
 
@@ -66,7 +69,8 @@ def main() -> None:
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-            sets.append(("arduino (benchmarks/data/arduino_tickets.csv)", folder / "mkdocs.yml", REPO / "benchmarks/data/arduino_tickets.csv"))
+            labels = REPO / "benchmarks/data/arduino_tickets.csv"
+            sets.append(("arduino (benchmarks/data/arduino_tickets.csv)", folder / "mkdocs.yml", labels))
         print(f"{'tickets':<46} {'ranking':<14} {'threshold':>9} {'precision':>9} {'recall':>7} {'called':>7}")
         for name, config, path in sets:
             kb = kbgen.load(str(config))

@@ -20,25 +20,18 @@
   var MARKS = /\p{M}/gu;
   var cache = {};
 
-  function getJSON(path) {
+  /* Each file of the index is fetched once: as JSON, or as bytes (the meaning index's .bin files). */
+  function get(path, bytes) {
     if (!cache[path]) {
       cache[path] = fetch(new URL(path, root)).then(function (r) {
         if (!r.ok) throw new Error(path + ": " + r.status);
-        return r.json();
+        return bytes ? r.arrayBuffer() : r.json();
       });
     }
     return cache[path];
   }
-
-  function getBytes(path) {
-    if (!cache[path]) {
-      cache[path] = fetch(new URL(path, root)).then(function (r) {
-        if (!r.ok) throw new Error(path + ": " + r.status);
-        return r.arrayBuffer();
-      });
-    }
-    return cache[path];
-  }
+  function getJSON(path) { return get(path, false); }
+  function getBytes(path) { return get(path, true); }
 
   function fold(s) { return s.normalize("NFKD").replace(MARKS, ""); }
   function code(w) {
