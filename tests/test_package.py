@@ -36,6 +36,9 @@ def test_the_wheel_carries_the_plugin_the_theme_and_the_command(tmp_path: Path):
     assert "kbgen/themes/kb/article.html" in names
     assert "kbgen/themes/kb/assets/kb.css" in names
     assert "kbgen/article.schema.json" in names
+    assert "kbgen/synonyms.schema.json" in names
+    assert "kbgen/models/minilm-l6-static.npz" in names, "the model for ranking by meaning ships in the wheel"
+    assert "kbgen/themes/kb/assets/search.js" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "kbgen = kbgen.plugin:KbgenPlugin" in text
