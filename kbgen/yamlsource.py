@@ -11,6 +11,7 @@ the node graph before anything is expanded, and absurd nesting is refused.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,15 @@ def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+# YAML 1.1 reads 0042 as octal 34, 0x10 as 16, 1_5 as 15 and 1:20 as 80. An id, a SKU or an order number is
+# the text the writer typed: only plain decimal numbers are numbers here (the rest stays text, and an id or
+# SKU that is not a valid one is an error on its line).
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:int"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
 
 
 class YamlError(Exception):

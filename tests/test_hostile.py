@@ -68,7 +68,27 @@ CASES: list[tuple[str, str | bytes, str]] = [
     ),
     ("bad-bool", article(1, "T", draft="maybe"), ":4: error: 'draft' must be true or false"),
     ("duplicate-key", "---\nid: 1\ntitle: A\ntitle: B\n---\n", ":4: error: field 'title' is given twice"),
+    # YAML 1.1 would read these as the numbers 15 and 80: an id is the text the writer typed, or an error
+    ("id-underscore-number", "---\nid: 1_5\ntitle: T\n---\n", ":2: error: invalid id '1_5'"),
+    ("id-sexagesimal-number", "---\nid: 1:20\ntitle: T\n---\n", ":2: error: invalid id '1:20'"),
+    ("order-octal", article(1, "T", order="010"), ":4: error: 'order' must be a whole number"),
 ]
+
+
+def test_ids_and_skus_are_the_text_the_writer_typed_not_yaml_numbers(make_site, tmp_path):
+    make_site(
+        {
+            "content/en/a.md": article("0042", "Octal-looking id"),
+            "content/en/b.md": article("0x10", "Hex-looking id"),
+            "content/products.yml": "stages: [shipped]\nproducts:\n  - id: p\n    name: P\n    skus: [00420]\n"
+            "    bundles:\n      shipped: [0042, 0x10]\n",
+        }
+    )
+    assert run("build", "-q", "-d", str(tmp_path / "site")).exit_code == 0
+    assert (tmp_path / "site/a/0042/index.html").is_file() and (tmp_path / "site/a/0x10/index.html").is_file()
+    assert not (tmp_path / "site/a/34").exists() and not (tmp_path / "site/a/16").exists()
+    bundle = json.loads(run("bundle", "--sku", "00420", "--format", "json").stdout)
+    assert [link["id"] for link in bundle["links"]] == ["0042", "0x10"]
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), CASES, ids=[c[0] for c in CASES])
