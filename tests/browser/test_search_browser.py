@@ -260,3 +260,10 @@ def test_a_large_help_center_ranks_alike_through_its_clusters_and_4_bit_vectors(
         assert js == _python_top(index, query, 10), query
     fetched = [u for u in page.requests if "/search/en/m/" in u and u.endswith(".bin") and "/t/" not in u]
     assert fetched and len(fetched) <= len(queries) * manifest["probe"] + 1, "only the probed clusters"
+
+
+def test_a_query_with_replacement_codes_is_shown_as_typed(page, site_url):
+    page.goto(site_url + "search/?q=" + quote("$& $' $` zzz"))
+    none = page.locator("#kb-search-results .kb-search-none-title")
+    none.wait_for(timeout=5000)
+    assert none.inner_text() == "No results for “$& $' $` zzz”"

@@ -437,6 +437,8 @@
   var contactUrl = script.getAttribute("data-contact") || "";
   var lang = script.getAttribute("data-lang") || document.documentElement.lang || "en";
 
+  /* Every "{query}" replaced by the query as it is ("$&" or "$'" in it are text, not replacement codes). */
+  function fill(template, query) { return template.split("{query}").join(query); }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -456,7 +458,7 @@
   }
   function contactHref(query) {
     if (!contactUrl) return "";
-    return contactUrl.replace("{query}", encodeURIComponent(query));
+    return fill(contactUrl, encodeURIComponent(query));
   }
   var reported = {};
   function reportNoResult(query) {
@@ -470,7 +472,7 @@
   }
   function renderNone(box, query) {
     var wrap = el("div", "kb-search-none");
-    wrap.appendChild(el("p", "kb-search-none-title", strings.none.replace("{query}", query)));
+    wrap.appendChild(el("p", "kb-search-none-title", fill(strings.none, query)));
     wrap.appendChild(el("p", "kb-search-none-help", strings.none_help));
     var href = contactHref(query);
     if (href) {
@@ -543,7 +545,7 @@
     window.kbgenSearch(query, { lang: lang, limit: 20 }).then(function (hits) {
       box.textContent = "";
       if (!hits.length) { renderNone(box, query.trim()); reportNoResult(query.trim()); return; }
-      var h = el("h2", "kb-block-title", strings.results.replace("{query}", query.trim()));
+      var h = el("h2", "kb-block-title", fill(strings.results, query.trim()));
       box.appendChild(h);
       var list = el("ul", "kb-search-list");
       hits.forEach(function (hit) { var li = el("li"); li.appendChild(hitLink(hit)); list.appendChild(li); });
