@@ -23,6 +23,7 @@ import jinja2
 import jinja2.bccache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -53,6 +54,35 @@ from .translations import localize_links
 log = get_plugin_logger("kbgen")
 
 
+class _Whole(c.Type):  # type: ignore[type-arg]
+    """A whole number within bounds (YAML gives any integer, or a boolean, which is one in Python)."""
+
+    def __init__(self, default: int, low: int, high: int) -> None:
+        super().__init__(int, default=default)
+        self.low, self.high = low, high
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
+            raise ValidationError(f"must be a whole number from {self.low} to {self.high}, not {value!r}")
+        return value
+
+
+class _ProjectFile(c.Type):  # type: ignore[type-arg]
+    """A file name relative to mkdocs.yml's folder, never outside it (empty: none)."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        value = super().run_validation(value)
+        parts = Path(value).parts if value else ()
+        if value and (
+            Path(value).is_absolute() or value.startswith(("~", "\\")) or ".." in parts or "\\" in value or ":" in value
+        ):
+            raise ValidationError(f"must be a file name inside the project, relative to mkdocs.yml, not {value!r}")
+        return value
+
+
 class KbgenConfig(base.Config):
     languages = c.ListOfItems(c.Type(str), default=[])
     """Language folders of the content, default language first; empty: detected from the folders."""
@@ -62,15 +92,15 @@ class KbgenConfig(base.Config):
     """`internal` builds the support team's site, with internal articles marked as such."""
     products_file = c.Type(str, default="products.yml")
     """Product catalog and post-purchase bundles, relative to `docs_dir`; never copied into the site."""
-    summary_max = c.Type(int, default=160)
+    summary_max = _Whole(160, 1, 10_000)
     """Longest summary, in characters, before a warning."""
-    max_links = c.Type(int, default=5)
+    max_links = _Whole(5, 1, 50)
     """Most links in one order's bundle."""
     utm = c.Type(bool, default=True)
     """Add UTM parameters to bundle links (turn off when the email platform adds its own)."""
     utm_source = c.Type(str, default="kbgen")
     """`utm_source` of bundle links."""
-    ledger = c.Type(str, default="published-urls.txt")
+    ledger = _ProjectFile("published-urls.txt")
     """URL ledger beside mkdocs.yml: every URL ever published, so none breaks. Empty: no ledger."""
     promoted = c.ListOfItems(c.Type((str, int)), default=[])
     """Article ids the home page features; empty: the articles that appear most often in product bundles."""

@@ -6,6 +6,7 @@ validation behave exactly as in `mkdocs build`.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,17 +20,34 @@ from .model import KnowledgeBase, Settings
 from .problems import KbgenError
 
 
+class _Said(logging.Handler):
+    """The errors MkDocs logs while it reads a configuration."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.errors.append(record.getMessage())
+
+
 def open_config(config_file: str | Path | None = None, **overrides: Any) -> MkDocsConfig:
     """Load and validate mkdocs.yml; a missing or invalid file is a KbgenError with MkDocs' message."""
     path = Path(config_file) if config_file else Path("mkdocs.yml")
     if not path.is_file():
         raise KbgenError(f"{path}: no such configuration file (give one with -f)")
+    said = _Said()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(said)
     try:
         config = load_config(config_file=str(path), **overrides)
     except ConfigurationError as exc:
-        raise KbgenError(f"{path}: {exc}") from None
-    except Exception as exc:  # YAML syntax errors and friends come out as plain exceptions
-        raise KbgenError(f"{path}: {exc}") from None
+        # MkDocs logs what is wrong, then raises "Aborted with a configuration error!": say the what.
+        raise KbgenError(f"{path}: " + ("; ".join(said.errors) or str(exc))) from None
+    except Exception as exc:  # YAML syntax errors, MkDocs' Abort and friends come out as plain exceptions
+        raise KbgenError(f"{path}: " + ("; ".join(said.errors) or str(exc))) from None
+    finally:
+        logger.removeHandler(said)
     if "kbgen" not in config.plugins:
         raise KbgenError(f"{path}: the kbgen plugin is not enabled; add it under 'plugins:'")
     return config

@@ -88,7 +88,10 @@ def _same_key(text: str, part: str | int) -> bool:
 
 
 def _check_size(node: yaml.Node) -> None:
-    """Refuse documents whose alias-expanded size or depth is absurd, before constructing them."""
+    """Refuse documents whose aliases expand absurdly, or that are nested absurdly, before constructing them.
+
+    What counts is what aliases add: the expanded size beyond the nodes actually written (a long but plain
+    file is fine, nine aliases of nine aliases of … are not)."""
     sizes: dict[int, int] = {}
 
     def size(n: yaml.Node, depth: int) -> int:
@@ -102,7 +105,7 @@ def _check_size(node: yaml.Node) -> None:
             total += sum(size(c, depth + 1) for c in n.value)
         elif isinstance(n, yaml.MappingNode):
             total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in n.value)
-        if total > MAX_NODES:
+        if total > MAX_NODES + len(sizes):
             raise YamlError(
                 n.start_mark.line + 1,
                 f"YAML expands to more than {MAX_NODES} values (an alias bomb?)",

@@ -75,6 +75,19 @@ CASES: list[tuple[str, str | bytes, str]] = [
 ]
 
 
+def test_a_long_plain_products_file_is_not_an_alias_bomb(make_site):
+    skus = ", ".join(f"S{i}" for i in range(120_000))
+    make_site(
+        {
+            "content/en/a.md": article(1, "A"),
+            "content/products.yml": f"stages: [shipped]\nproducts:\n  - id: p\n    name: P\n    skus: [{skus}]\n"
+            "    bundles:\n      shipped: [1]\n",
+        }
+    )
+    result = run("check")
+    assert "alias bomb" not in result.stdout and result.exit_code == 0, result.stdout[-500:]
+
+
 def test_ids_and_skus_are_the_text_the_writer_typed_not_yaml_numbers(make_site, tmp_path):
     make_site(
         {
@@ -207,3 +220,28 @@ def test_a_template_the_theme_lacks_is_an_error_with_its_line(make_site, monkeyp
     assert result.exit_code == 1
     assert "content/en/a.md:4: template 'nowhere.html' is not in the theme" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# (plugin options, the message expected): every option is checked before anything is read or written
+CONFIG_CASES = [
+    ("      max_links: -1", "option 'max_links': must be a whole number from 1 to 50, not -1"),
+    ("      max_links: 0", "option 'max_links': must be a whole number from 1 to 50, not 0"),
+    ("      summary_max: true", "option 'summary_max': must be a whole number from 1 to 10000, not True"),
+    (
+        "      ledger: /etc",
+        "option 'ledger': must be a file name inside the project, relative to mkdocs.yml, not '/etc'",
+    ),
+    ("      ledger: ../outside.txt", "option 'ledger': must be a file name inside the project"),
+    ("      ledger: C:\\\\x.txt", "option 'ledger': must be a file name inside the project"),
+]
+
+
+@pytest.mark.parametrize(("options", "expected"), CONFIG_CASES, ids=[c[0].strip() for c in CONFIG_CASES])
+def test_each_bad_option_is_one_clear_error_and_nothing_is_written(make_site, tmp_path, options, expected):
+    root = make_site({"content/en/a.md": article(1, "A")}, options=options)
+    for command in (["check"], ["build", "-q", "-d", str(tmp_path / "site")]):
+        result = run(*command)
+        assert result.exit_code == 1 and expected in result.stdout + result.stderr, result.stdout + result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
+    assert not (tmp_path / "site").exists() and not (root.parent / "outside.txt").exists()
+    assert not Path("/etc.tmp").exists()
