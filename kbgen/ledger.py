@@ -20,11 +20,12 @@ URL that replaces them.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import KnowledgeBase, language_prefix
-from .paths import alias_url
+from .paths import ID_PATTERN, alias_url, site_path_problem
 from .problems import KbgenError, Problems, display_path
 
 LEDGER_NAME = "published-urls.txt"
@@ -69,19 +70,61 @@ def published(kb: KnowledgeBase) -> dict[str, Entry]:
     return found
 
 
-def read(path: Path) -> dict[str, Entry]:
+KINDS = ("page", "short", "alias", "category", "home", "start", "retired")
+_LANG = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+
+
+def read(path: Path, problems: Problems | None = None) -> dict[str, Entry]:
+    """The recorded URLs. A line that is not a valid entry is a problem at its line (with `problems`; it is
+    left out) or a KbgenError naming its line: a hand-edited ledger never makes kbgen write outside the site
+    or redirect to another host."""
     if not path.is_file():
         return {}
     entries: dict[str, Entry] = {}
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KbgenError(f"{display_path(path)}: cannot be read ({exc})") from None
+    for n, raw in enumerate(text.splitlines(), 1):
         if not raw.strip() or raw.startswith("#"):
             continue
         parts = raw.split("\t")
-        if len(parts) < 4:
-            raise KbgenError(f"{path}:{n}: a ledger line is URL, id, language and kind, separated by tabs")
+        problem = _line_problem(parts)
+        if problem is not None:
+            if problems is None:
+                raise KbgenError(f"{display_path(path)}:{n}: {problem}")
+            problems.error(path, n, problem)
+            continue
         url, target = parts[0].removeprefix("/"), parts[4].removeprefix("/") if len(parts) > 4 else ""
         entries[url] = Entry(url, parts[1], parts[2], parts[3], target, n)
     return entries
+
+
+def _line_problem(parts: list[str]) -> str | None:
+    """Why a ledger line is not an entry: every field is checked as kbgen would have written it."""
+    if not 4 <= len(parts) <= 5:
+        return "a ledger line is URL, article id, language, kind and (for a retired URL) its new URL, separated by tabs"
+    url, article_id, lang, kind = parts[:4]
+    target = parts[4] if len(parts) == 5 else None
+    for what, value in (("URL", url), ("new URL", target)):
+        if value is None:
+            continue
+        if not value.startswith("/"):
+            return f"{what} '{value}' must be a path of this site, starting with '/'"
+        if value.startswith("//"):
+            return f"{what} '{value}' names another host; a ledger URL is a path of this site"
+        reason = site_path_problem(value[1:]) if value != "/" else None
+        if reason is not None:
+            return f"{what} '{value}' {reason}"
+    if kind not in KINDS:
+        return f"unknown kind '{kind}' (one of: {', '.join(KINDS)})"
+    if article_id != "-" and not ID_PATTERN.fullmatch(article_id):
+        return f"invalid article id '{article_id}'"
+    if lang != "-" and not _LANG.fullmatch(lang):
+        return f"invalid language '{lang}'"
+    if (kind == "retired") != (target is not None):
+        return "a retired URL needs the URL it now redirects to, and only a retired URL has one"
+    return None
 
 
 def write(path: Path, entries: dict[str, Entry]) -> bool:
@@ -126,9 +169,10 @@ def retired_redirects(recorded: dict[str, Entry]) -> list[tuple[str, str]]:
 
 
 def check(kb: KnowledgeBase, path: Path, problems: Problems) -> None:
-    """Report every recorded URL that the content would no longer publish (see module docstring)."""
+    """Report every line that is not a valid entry, and every recorded URL that the content would no longer
+    publish (see module docstring)."""
     try:
-        recorded = read(path)
+        recorded = read(path, problems)
     except KbgenError as exc:
         problems.error(path, 1, str(exc).split(": ", 1)[-1])
         return

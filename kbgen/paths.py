@@ -24,22 +24,34 @@ def normalize_id(value: object) -> str | None:
     return None
 
 
+def site_path_problem(path: str) -> str | None:
+    """Why `path` cannot be a path of the built site (relative to its root, inside it), or None."""
+    if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or "\\" in path:
+        return "is an absolute path"
+    if "://" in path:
+        return "is a URL"
+    if not _ALIAS_CHARS.fullmatch(path):
+        return "contains characters that cannot appear in a site path (spaces, '?', '#', …)"
+    parts = path.rstrip("/").split("/")
+    if any(p in (".", "..") for p in parts):
+        return "contains '.' or '..'; it would point outside the site"
+    if any(p == "" for p in parts):
+        return "contains an empty path segment ('//')"
+    return None
+
+
 def alias_problem(alias: str) -> str | None:
     """Why an alias cannot be used as a site path, or None when it is fine."""
     if not alias or not alias.strip():
         return "an alias is empty"
-    if alias.startswith("/") or re.match(r"^[A-Za-z]:", alias) or "\\" in alias:
+    reason = site_path_problem(alias)
+    if reason == "is an absolute path" and alias.startswith("//"):
+        reason = "is a URL"
+    if reason == "is an absolute path":
         return f"alias '{alias}' is an absolute path; write it relative to the site root, like 'help/old-page/'"
-    if "://" in alias or alias.startswith("//"):
+    if reason == "is a URL":
         return f"alias '{alias}' is a URL; aliases are old paths of this site, like 'help/old-page/'"
-    if not _ALIAS_CHARS.fullmatch(alias):
-        return f"alias '{alias}' contains characters that cannot appear in a site path (spaces, '?', '#', …)"
-    parts = alias.rstrip("/").split("/")
-    if any(p in (".", "..") for p in parts):
-        return f"alias '{alias}' contains '.' or '..'; it would point outside the site"
-    if any(p == "" for p in parts):
-        return f"alias '{alias}' contains an empty path segment ('//')"
-    return None
+    return f"alias '{alias}' {reason}" if reason else None
 
 
 def alias_url(alias: str) -> str:

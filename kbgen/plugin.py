@@ -42,7 +42,7 @@ from .loader import load_content
 from .markdown_scan import strip_title_heading
 from .model import Article, Category, Home, KnowledgeBase, Product, Settings
 from .paths import url_to_file
-from .problems import Problem, display_path
+from .problems import Problem, Problems, display_path
 from .progress import Progress
 from .redirects import Redirect, redirect_outputs, render_redirect_page, render_redirects_file
 from .render import FaqItem, faq_page, numbered_steps
@@ -699,7 +699,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         path = kb.settings.ledger
         if path is None or self.settings.audience != "public":
             return
-        retired = [Redirect(old, new, "retired") for old, new in ledger.retired_redirects(ledger.read(path))]
+        # a line that is not a valid entry is left out (kbgen check reports it on its line)
+        recorded = ledger.read(path, Problems())
+        retired = [Redirect(old, new, "retired") for old, new in ledger.retired_redirects(recorded)]
         for r in retired:
             outputs[url_to_file(r.source)] = render_redirect_page(r, kb.settings.site_url)
         if retired:
@@ -710,7 +712,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         path = kb.settings.ledger
         if path is None or self.settings.audience != "public" or self.is_serve:
             return
-        recorded = ledger.read(path)
+        bad = Problems()
+        recorded = ledger.read(path, bad)
+        if bad.sorted():
+            return  # a ledger with lines kbgen cannot read is left as the writer made it (the build reports them)
         merged = {**recorded, **ledger.published(kb)}
         if ledger.write(path, merged):
             log.info(f"{display_path(path)}: recorded {len(merged) - len(recorded)} new URLs")

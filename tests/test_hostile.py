@@ -245,3 +245,38 @@ def test_each_bad_option_is_one_clear_error_and_nothing_is_written(make_site, tm
         assert "Traceback" not in result.stdout + result.stderr
     assert not (tmp_path / "site").exists() and not (root.parent / "outside.txt").exists()
     assert not Path("/etc.tmp").exists()
+
+
+# (a hand-edited ledger line, the error expected on its own line): nothing read from the ledger is trusted
+LEDGER_CASES = [
+    ("//tmp/x.txt\t-\ten\tretired\t/cat/base/", "URL '//tmp/x.txt' names another host"),
+    ("/../../escape/\t-\ten\tretired\t/", "URL '/../../escape/' contains '.' or '..'; it would point outside the site"),
+    ("/old/\t-\ten\tretired\t//evil.example/", "new URL '//evil.example/' names another host"),
+    ("/old/\t-\ten\tretired\thttps://evil.example/", "new URL 'https://evil.example/' must be a path of this site"),
+    ("/My Page/\t1\ten\tpage", "URL '/My Page/' contains characters that cannot appear in a site path"),
+    ("/old/\t1\ten\tteleport", "unknown kind 'teleport'"),
+    ("/old/\t../x\ten\tpage", "invalid article id '../x'"),
+    ("garbage", "a ledger line is URL, article id, language, kind"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), LEDGER_CASES, ids=[c[0][:24] for c in LEDGER_CASES])
+def test_each_bad_ledger_line_is_an_error_on_its_line_and_nothing_leaves_the_site(make_site, tmp_path, line, expected):
+    root = make_site({"content/en/a.md": article(1, "A")})
+    ledger = root / "published-urls.txt"
+    assert run("build", "-q", "-d", str(tmp_path / "site")).exit_code == 0
+    lines = ledger.read_text(encoding="utf-8").splitlines()
+    lines.insert(5, line)
+    ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = ledger.read_bytes()
+    result = run("check")
+    assert result.exit_code == 1
+    assert any(f"published-urls.txt:6: error: {expected}" in out for out in result.lines), result.lines
+    build = run("build", "-q", "-d", str(tmp_path / "site2"))
+    assert build.exit_code == 1 and "Traceback" not in build.stdout + build.stderr
+    assert ledger.read_bytes() == before, "a ledger kbgen cannot read is left as it is"
+    assert not Path("/tmp/x.txt").exists() or Path("/tmp/x.txt").read_text(errors="replace").find("kbgen") < 0
+    assert not (root.parent / "escape").exists() and not (tmp_path / "escape").exists()
+    for site in (tmp_path / "site", tmp_path / "site2"):
+        redirects = site / "_redirects"
+        assert not redirects.exists() or "evil.example" not in redirects.read_text()
