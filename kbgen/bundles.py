@@ -127,6 +127,21 @@ class Bundle:
 class Bundler:
     """Every product × stage × language link list, computed once; orders are merged from them."""
 
+    # what the cache keeps of it (see cache.py)
+    CACHED = (
+        "max_links",
+        "utm",
+        "utm_source",
+        "default_language",
+        "languages",
+        "stages",
+        "site_url",
+        "by_sku",
+        "_order",
+        "_kb",
+        "_links",
+    )
+
     def __init__(self, kb: KnowledgeBase) -> None:
         # Only what producing a bundle needs is kept (not the articles), so a Bundler is small to cache.
         self.max_links = kb.settings.max_links

@@ -1,28 +1,38 @@
-"""A small on-disk cache for what is slow to compute and cheap to key: the search index of `kbgen link`.
+"""A small on-disk cache for what is slow to compute and cheap to key: parsed articles, rendered pages,
+the search index of `kbgen link`.
 
 Entries live in `.kbgen-cache/` beside mkdocs.yml (ignore it in git). A key is a
 fingerprint of every content file's path, size and modification time, plus the
-configuration, so any edit makes a new entry; an unreadable or foreign entry is
-simply rebuilt.
+configuration and kbgen's own code, so any edit makes a new entry; an unreadable or
+foreign entry is simply rebuilt.
+
+The folder may come from elsewhere (a CI cache, a colleague's archive), so reading it never runs code:
+entries are MessagePack data, and only the types registered here with `record()` are rebuilt from it,
+field by field (no pickle, no constructor named by the file). A damaged or foreign entry is a miss.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
-import pickle
 import tempfile
+from array import array
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
+from functools import cache as _once
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import msgpack
 import yaml
 
 from . import __version__
 
 CACHE_DIR = ".kbgen-cache"
-_MAGIC = b"kbgen-cache-1\n"
+_MAGIC = b"kbgen-cache-2\n"
+_SUFFIX = ".msgpack"
 T = TypeVar("T")
 
 if TYPE_CHECKING:
@@ -62,37 +72,200 @@ def _fingerprint_folder(h: Any, path: str, rel: str, seen: set[tuple[int, int]])
 
 
 def stamp(*parts: object) -> str:
-    """A short key from values (paths, settings, dates)."""
-    return hashlib.sha256("\0".join(map(str, (__version__, *parts))).encode()).hexdigest()[:20]
+    """A short key from values (paths, settings, dates), and the code that made the entry."""
+    return hashlib.sha256("\0".join(map(str, (code_version(), *parts))).encode()).hexdigest()[:20]
+
+
+@_once
+def code_version() -> str:
+    """kbgen's version and a hash of its own modules: an edited checkout never reads an older one's entries."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def load(folder: Path, name: str, key: str) -> Any | None:
-    path = folder / CACHE_DIR / f"{name}-{key}.pickle"
+    """The entry, or None when there is none, or it is damaged, foreign or of another version."""
+    path = folder / CACHE_DIR / f"{name}-{key}{_SUFFIX}"
     try:
-        with open(path, "rb") as f:
-            if f.read(len(_MAGIC)) != _MAGIC:
-                return None
-            return pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(_MAGIC):
+        return None
+    try:
+        return decode(data[len(_MAGIC) :])
+    except Exception:  # noqa: BLE001 - any damage is a miss; decoding only builds registered data types
         return None
 
 
 def save(folder: Path, name: str, key: str, value: Any) -> None:
-    """Write atomically, and drop older entries of the same name."""
+    """Write atomically, and drop older entries of the same name (and entries of older formats)."""
     target = folder / CACHE_DIR
     try:
+        data = _MAGIC + encode(value)
         target.mkdir(exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{name}-")
         with os.fdopen(fd, "wb") as f:
-            f.write(_MAGIC)
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        final = target / f"{name}-{key}.pickle"
+            f.write(data)
+        final = target / f"{name}-{key}{_SUFFIX}"
         os.replace(tmp, final)
-        for old in target.glob(f"{name}-*.pickle"):
+        for old in [*target.glob(f"{name}-*{_SUFFIX}"), *target.glob(f"{name}-*.pickle")]:
             if old != final:
                 old.unlink(missing_ok=True)
     except OSError:
         pass  # a cache that cannot be written only costs time
+
+
+# -- the data format ------------------------------------------------------------------------------------
+
+_TUPLE, _SET, _FROZENSET, _DATE, _PATH, _ARRAY, _NDARRAY, _RECORD = range(1, 9)
+_ARRAY_CODES = frozenset("bBhHiIlLqQfd")
+_NDARRAY_KINDS = frozenset("biuf")  # numbers only: never an object array
+_records: dict[str, tuple[type, Callable[[Any], Any], Callable[[Any], Any]]] = {}
+_names: dict[type, str] = {}
+
+
+def record(cls: type, state: Callable[[Any], Any] | None = None, build: Callable[[Any], Any] | None = None) -> None:
+    """Let instances of `cls` be cached: by default as the values of its dataclass fields (or its named
+    tuple's), rebuilt field by field; or as `state(obj)`, rebuilt by `build(state)`."""
+    name = f"{cls.__module__}.{cls.__qualname__}"
+    if state is None or build is None:
+        if dataclasses.is_dataclass(cls):
+            names = tuple(f.name for f in dataclasses.fields(cls))
+
+            def state(obj: Any) -> Any:
+                return [getattr(obj, n) for n in names]
+
+            def build(values: Any) -> Any:
+                obj = object.__new__(cls)
+                for n, v in zip(names, values, strict=True):
+                    object.__setattr__(obj, n, v)
+                return obj
+        elif issubclass(cls, tuple) and hasattr(cls, "_fields"):
+            state, build = list, lambda values: cls(*values)
+        else:
+            raise TypeError(f"{name}: give state and build, or use record_attributes()")
+    _records[name] = (cls, state, build)
+    _names[cls] = name
+
+
+def record_attributes(cls: type, names: tuple[str, ...]) -> None:
+    """Let instances of a plain class be cached as the values of the attributes `names`."""
+
+    def build(values: Any) -> Any:
+        obj = object.__new__(cls)
+        for n, v in zip(names, values, strict=True):
+            setattr(obj, n, v)
+        return obj
+
+    record(cls, lambda obj: [getattr(obj, n) for n in names], build)
+
+
+def encode(value: Any) -> bytes:
+    _register_kbgen()
+    return _pack(value)
+
+
+def decode(data: bytes) -> Any:
+    _register_kbgen()
+    return _unpack(data)
+
+
+def _pack(value: Any) -> bytes:
+    return msgpack.packb(value, default=_default, use_bin_type=True, strict_types=True)
+
+
+def _unpack(data: bytes) -> Any:
+    return msgpack.unpackb(data, ext_hook=_ext, raw=False, strict_map_key=False, use_list=True)
+
+
+@_once
+def _register_kbgen() -> None:
+    """kbgen's own types that entries hold (parsed articles, their problems, the search index)."""
+    from .bundles import BundleLink, Bundler
+    from .markdown_scan import Heading, Link
+    from .meaning import MeaningIndex
+    from .model import Article, Product
+    from .problems import Problem
+    from .search import LanguageIndex, SearchDoc
+
+    for cls in (Article, Heading, Link, Problem, LanguageIndex, SearchDoc, Product, BundleLink):
+        record(cls)
+    record_attributes(Bundler, Bundler.CACHED)
+    record(MeaningIndex, MeaningIndex.__getstate__, _meaning_index)
+    from .linker import LinkIndex
+
+    record(LinkIndex)
+
+
+def _meaning_index(state: dict[str, Any]) -> Any:
+    from .meaning import MeaningIndex
+
+    index = object.__new__(MeaningIndex)
+    index.__setstate__(dict(state))  # ValueError when its model is not this run's: a miss
+    return index
+
+
+def _default(obj: Any) -> msgpack.ExtType:
+    kind = type(obj)
+    if kind in _names:
+        return msgpack.ExtType(_RECORD, _pack([_names[kind], _records[_names[kind]][1](obj)]))
+    if kind is tuple:
+        return msgpack.ExtType(_TUPLE, _pack(list(obj)))
+    if kind is set or kind is frozenset:
+        items = sorted(obj, key=repr)
+        return msgpack.ExtType(_SET if kind is set else _FROZENSET, _pack(items))
+    if kind is date:
+        return msgpack.ExtType(_DATE, obj.isoformat().encode())
+    if isinstance(obj, (Path, PurePosixPath)):
+        return msgpack.ExtType(_PATH, os.fsencode(obj))
+    if kind is array:
+        return msgpack.ExtType(_ARRAY, _pack([obj.typecode, obj.tobytes()]))
+    if kind.__module__ == "numpy" and kind.__name__ == "ndarray" and obj.dtype.kind in _NDARRAY_KINDS:
+        return msgpack.ExtType(_NDARRAY, _pack([obj.dtype.str, list(obj.shape), obj.tobytes()]))
+    if kind.__module__ == "numpy" and getattr(obj, "ndim", None) == 0 and obj.dtype.kind in _NDARRAY_KINDS:
+        return obj.item()  # type: ignore[no-any-return]  # a NumPy number
+    if isinstance(obj, MappingProxyType):
+        return dict(obj)
+    bases: tuple[type[Any], ...] = (str, int, float, list, dict)
+    for base in bases:  # subclasses of plain data (strict_types sees them)
+        if isinstance(obj, base):
+            return base(obj)
+    raise TypeError(f"{kind.__module__}.{kind.__qualname__} cannot be cached; register it with cache.record()")
+
+
+def _ext(code: int, data: bytes) -> Any:
+    if code == _DATE:
+        return date.fromisoformat(data.decode())
+    if code == _PATH:
+        return Path(os.fsdecode(data))
+    value = _unpack(data)
+    if code == _TUPLE:
+        return tuple(value)
+    if code == _SET:
+        return set(value)
+    if code == _FROZENSET:
+        return frozenset(value)
+    if code == _ARRAY:
+        typecode, raw = value
+        if typecode not in _ARRAY_CODES:
+            raise ValueError(typecode)
+        found = array(typecode)
+        found.frombytes(raw)
+        return found
+    if code == _NDARRAY:
+        import numpy as np
+
+        dtype, shape, raw = np.dtype(value[0]), tuple(value[1]), value[2]
+        if dtype.kind not in _NDARRAY_KINDS or dtype.hasobject:
+            raise ValueError(dtype)
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    if code == _RECORD:
+        name, state = value
+        return _records[name][2](state)  # an unknown name is a KeyError: a miss
+    raise ValueError(code)
 
 
 # -- answers from the cache, without loading the knowledge base ---------------------------------------

@@ -14,6 +14,7 @@ import os
 import posixpath
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,8 +33,17 @@ from .model import (
     Settings,
     language_prefix,
 )
-from .paths import RESERVED_TOP, alias_problem, normalize_id
-from .problems import Problem, Problems
+from .paths import (
+    RESERVED_FILES,
+    RESERVED_TOP,
+    alias_problem,
+    name_key,
+    name_problem,
+    name_slug,
+    normalize_id,
+    reserved_problem,
+)
+from .problems import Problem, Problems, display_path
 from .synonyms import FILE as SYNONYMS_FILE
 from .synonyms import load_synonyms
 from .validate import cross_check
@@ -90,6 +100,9 @@ def load_content(settings: Settings) -> KnowledgeBase:
         article = parsed.article(src, lang, inner, default, settings, problems)
         if article is not None:
             articles.append(article)
+            why = reserved_problem(article.url, languages)
+            if why:
+                problems.error(src.abs_path, 1, f"this article cannot be published: its address {why}; rename the file")
 
     for lang in languages:
         if lang not in homes:
@@ -101,7 +114,7 @@ def load_content(settings: Settings) -> KnowledgeBase:
             sub = "/".join(parts[:depth])
             if (lang, sub) not in categories:
                 categories[(lang, sub)] = _category(category_files.get((lang, sub)), lang, sub, default, problems)
-        if parts[0] in RESERVED_TOP or (layout and lang == default and parts[0] in languages):
+        if parts[0] in RESERVED_TOP + RESERVED_FILES or (layout and lang == default and parts[0] in languages):
             index_file = category_files.get((lang, key))
             where = index_file.abs_path if index_file else docs / (lang if layout else "") / key
             problems.error(where, 1, f"folder name '{parts[0]}' is reserved for kbgen's own pages; rename it")
@@ -185,9 +198,11 @@ def _read_sources(docs: Path, problems: Problems) -> list[_Source]:
     real_root = os.path.realpath(docs)
     found: list[_Source] = []
     top = str(docs)
+    seen: dict[str, Path] = {}  # name_key → the first path with it
+    refused: set[str] = set()  # folders already reported
     for dirpath, dirnames, filenames in os.walk(docs, followlinks=True):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         if not _inside(os.path.realpath(dirpath), real_root):
             problems.error(here, 1, "folder is a symbolic link to a place outside the content folder; skipped")
             dirnames[:] = []
@@ -197,7 +212,13 @@ def _read_sources(docs: Path, problems: Problems) -> list[_Source]:
             if name.startswith(".") or not name.endswith(".md"):
                 continue
             abs_path = here / name
+            if not _safe_path(docs, prefix, name, problems, refused):
+                continue
             rel = prefix + name
+            parts = rel.split("/")
+            for depth in range(1, len(parts) + 1):
+                sub = "/".join(parts[:depth]) + ("/" if depth < len(parts) else "")
+                _twin(seen, sub, docs / sub, problems)
             # Only a symbolic link can lead elsewhere; its folder was checked above.
             if os.path.islink(abs_path) and not _inside(os.path.realpath(abs_path), real_root):
                 problems.error(abs_path, 1, "file is a symbolic link to a place outside the content folder; skipped")
@@ -206,6 +227,53 @@ def _read_sources(docs: Path, problems: Problems) -> list[_Source]:
             if src is not None:
                 found.append(src)
     return found
+
+
+def _twin(seen: dict[str, Path], rel: str, path: Path, problems: Problems) -> None:
+    """Warn (once per path) when `rel` is another path's twin on a case-insensitive file system."""
+    first = seen.setdefault(name_key(rel), path)
+    if first != path and f"\0{rel}" not in seen:  # file names hold no NUL: these keys are apart
+        seen[f"\0{rel}"] = path
+        if unicodedata.normalize("NFC", path.name) == unicodedata.normalize("NFC", first.name):
+            forms = [next(f for f in ("NFC", "NFD") if unicodedata.is_normalized(f, p.name)) for p in (path, first)]
+            how = f"are one name written in two Unicode forms ({forms[0]} and {forms[1]})"
+        else:
+            how = "differ only in letter case"
+        problems.warning(
+            path,
+            1,
+            f"'{path.name}' and '{display_path(first)}' {how}: on macOS and Windows they are one and the same, "
+            "and one of them is lost; rename one",
+        )
+
+
+def _safe_path(docs: Path, prefix: str, name: str, problems: Problems, refused: set[str]) -> bool:
+    """A Markdown file's name and its folders' names become a page's URL: an unsafe one is refused, once,
+    with a name to rename it to. (Folders of images and other files are the writer's own links.)"""
+    folders = prefix.rstrip("/").split("/") if prefix else []
+    for depth, folder in enumerate(folders):
+        why = name_problem(folder)
+        if why is not None:
+            where = "/".join(folders[: depth + 1])
+            if where not in refused:
+                refused.add(where)
+                problems.error(
+                    docs / where,
+                    1,
+                    f"folder name '{folder}' {why}; rename it, for example to '{name_slug(folder)}' "
+                    "(nothing in it was published)",
+                )
+            return False
+    stem = name.removesuffix(".md")
+    why = name_problem(stem)
+    if why is not None:
+        problems.error(
+            docs / prefix / name,
+            1,
+            f"file name '{name}' {why}; rename it, for example to '{name_slug(stem)}.md' (it was not published)",
+        )
+        return False
+    return True
 
 
 def _inside(path: str, root: str) -> bool:

@@ -7,6 +7,7 @@ the same way on the built page.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,8 +24,17 @@ _LINK = re.compile(
     r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
 )
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$")
-_INLINE_LINK_TEXT = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_INLINE_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_INLINE_LINK_TEXT = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w))")
+# Python-Markdown's own patterns (inlinepatterns.py): an autolink shows its address, raw HTML tags
+# are stripped by the toc extension before it makes the anchor.
+_AUTOLINK = re.compile(r"<((?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>]*)>")
+_AUTOMAIL = re.compile(r"<(?:[Mm][Aa][Ii][Ll][Tt][Oo]:)?([^<> !]+@[^@<> ]+)>")
+_RAW_HTML = re.compile(r"<(\/?[a-zA-Z][^<>@ ]*( [^<>]*)?|!--(?:(?!<!--|-->).)*--)>")
+_ENTITY = re.compile(r"&(?:\#[0-9]+|\#[xX][0-9a-fA-F]+|[a-zA-Z0-9]+);")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!:|<>])")
+_KEPT = re.compile("\x02([0-9]+)\x03")
 
 
 @dataclass(frozen=True)
@@ -43,10 +53,29 @@ class Link:
 
 
 def heading_text(raw: str) -> str:
-    """The plain text of a heading as the toc extension sees it."""
-    text = _INLINE_LINK_TEXT.sub(r"\1", raw)
-    text = _CODE_SPAN.sub(lambda m: m.group(2).strip(), text)
-    return _EMPHASIS.sub("", text).strip()
+    """The plain text of a heading as the toc extension sees it, so its anchor is the page's: code and
+    escaped characters are kept as written, images dropped, links and autolinks give their text, raw HTML tags
+    dropped, entities decoded, emphasis marks dropped."""
+    kept: list[str] = []
+
+    def keep(text: str) -> str:
+        kept.append(text)
+        return f"\x02{len(kept) - 1}\x03"
+
+    text = _CODE_SPAN.sub(lambda m: keep(m.group(2).strip()), raw.replace("\x02", "").replace("\x03", ""))
+    text = _ESCAPED.sub(lambda m: keep(m.group(1)), text)
+    text = _INLINE_IMAGE.sub("", text)
+    text = _INLINE_LINK_TEXT.sub(r"\1", text)
+    text = _AUTOLINK.sub(lambda m: keep(m.group(1)), text)
+    text = _AUTOMAIL.sub(lambda m: keep(m.group(1)), text)
+    text = _ENTITY.sub(lambda m: keep(html.unescape(m.group(0))), _RAW_HTML.sub("", text))
+    text = _EMPHASIS.sub("", text)
+    return _KEPT.sub(lambda m: kept[int(m.group(1))], text).strip()
+
+
+def slug(text: str) -> str:
+    """The anchor of a heading's plain text, before repeats get `_1`, `_2`: the toc extension's own slugify."""
+    return slugify(text, "-")
 
 
 def scan(body: str, first_line: int = 1) -> tuple[tuple[Heading, ...], tuple[Link, ...]]:
@@ -86,7 +115,7 @@ def scan(body: str, first_line: int = 1) -> tuple[tuple[Heading, ...], tuple[Lin
                 explicit = ids[0] if ids else None
                 raw = raw[: attr.start()]
             text = heading_text(raw)
-            anchor = explicit or _unique(slugify(text, "-"), used)
+            anchor = explicit or _unique(slug(text), used)
             used.add(anchor)
             headings.append(Heading(level, text, anchor, hline))
             previous = ""

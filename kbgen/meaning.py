@@ -264,6 +264,8 @@ def resolve(source: tuple[str, ...]) -> StaticModel | None:
     if source == ("kbgen",):
         return default_model()
     if len(source) == 3 and source[0] == "custom":
+        if source[1] != os.environ.get(ENV_MODEL, "").strip():
+            return None  # only the model this run is configured with, never one a cache entry names
         from .distill import custom_model
 
         try:

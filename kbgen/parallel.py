@@ -37,13 +37,26 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page, _ExtractTitleTreeprocessor, _RelativePathTreeprocessor
-from mkdocs.structure.toc import get_toc
+from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 from mkdocs.utils import meta, write_file
+
+from . import cache
+from .swap import die_with_parent
 
 MIN_PAGES = 200  # below this, starting workers costs more than it saves
 
 # What forked workers inherit: set just before the pool starts, cleared after.
 _job: tuple[MkDocsConfig, Files, Callable[[str, str], str]] | None = None
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Forked workers that end with this process, however it ends (a killed build leaves none behind)."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def workers_wanted(pages: int) -> int:
@@ -59,6 +72,24 @@ def workers_wanted(pages: int) -> int:
 Rendered = tuple[str, Any, "str | None", "set[str] | None"]
 
 
+def _anchor_link(state: list[Any]) -> AnchorLink:
+    title, anchor, level, children = state
+    if not (isinstance(title, str) and isinstance(anchor, str) and isinstance(level, int)):
+        raise ValueError("not a table of contents entry")
+    link = AnchorLink(title, anchor, level)
+    link.children = [c for c in children if isinstance(c, AnchorLink)]
+    return link
+
+
+# A rendered page's table of contents is kept in the cache as data (see cache.py)
+cache.record(AnchorLink, lambda a: [a.title, a.id, a.level, a.children], _anchor_link)
+cache.record(
+    TableOfContents,
+    lambda t: t.items,
+    lambda items: TableOfContents([i for i in items if isinstance(i, AnchorLink)]),
+)
+
+
 def render_all(
     config: MkDocsConfig, files: Files, src_uris: list[str], transform: Callable[[str, str], str], workers: int
 ) -> dict[str, Rendered]:
@@ -66,14 +97,14 @@ def render_all(
     global _job
     _job = (config, files, transform)
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with _pool(workers) as pool:
             chunk = max(1, len(src_uris) // (workers * 8))
-            return dict(zip(src_uris, pool.map(_render, src_uris, chunksize=chunk)))
+            return dict(zip(src_uris, pool.map(_render_source, src_uris, chunksize=chunk)))
     finally:
         _job = None
 
 
-def _render(src_uri: str) -> Rendered:
+def _render_source(src_uri: str) -> Rendered:
     assert _job is not None
     config, files, transform = _job
     file = files.get_file_from_path(src_uri)
@@ -120,7 +151,7 @@ class PageBuilds:
         _build_job = (config, files, nav, env, deferred)
         _parts = list(parts)
         _html = self.html = html
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        self.pool = _pool(workers)
         try:
             # kbgen's other files first (the longest tasks), then the pages in small chunks, in order: the
             # pool stays busy to the end and progress moves steadily.
@@ -339,7 +370,7 @@ def in_background(function: Callable[..., Any], *args: Any) -> Future[Any] | Non
     """
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    pool = _pool(1)
     future = pool.submit(function, *args)
     pool.shutdown(wait=False)
     return future

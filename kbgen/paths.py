@@ -7,10 +7,76 @@ front matter can make a build write outside the site folder.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _ALIAS_CHARS = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+")
-RESERVED_TOP = ("a", "start", "bundles", "search", "assets")
+# Folders kbgen writes at the top of the site (and of each language's part of it), and the files it writes there.
+RESERVED_TOP = ("a", "start", "bundles", "search", "assets", "report")
+RESERVED_FILES = (
+    "index.html",
+    "404.html",
+    "sitemap.xml",
+    "sitemap.xml.gz",
+    "robots.txt",
+    "llms.txt",
+    "catalog.json",
+    "_redirects",
+)
+_RESERVED_PAGES = {
+    "search": "search page",
+    "start": "list of products",
+    "bundles": "page of email bundles",
+    "report": "content report",
+}
+_NAME_PUNCTUATION = "-_."
+
+
+def name_problem(name: str) -> str | None:
+    """Why a file or folder name cannot be part of a page's address, or None.
+
+    A name becomes a path segment of a URL that kbgen writes into pages, short links, redirects, the sitemap,
+    the catalog, the search index, emails and Liquid. Rather than escape it differently in each of them (and
+    publish `/My%20Page/` beside `/cat/My Page/`), only names that need no escaping anywhere are accepted:
+    letters and digits of any script, '-', '_' and '.', not starting with '.'.
+    """
+    bad = sorted({c for c in name if not _name_char(c)})
+    if not bad:
+        return None if name and not name.startswith(".") else "starts with '.'"
+    shown = ", ".join(repr(c) if c.isprintable() else f"U+{ord(c):04X}" for c in bad)
+    return f"holds {shown}, which cannot appear in a web address as typed"
+
+
+def _name_char(c: str) -> bool:
+    return c in _NAME_PUNCTUATION or unicodedata.category(c)[0] in "LMN"
+
+
+def name_slug(name: str) -> str:
+    """What to rename an unsafe name to: lowercase, every run of other characters one '-'."""
+    text = unicodedata.normalize("NFC", name).lower()
+    slug = re.sub(r"-{2,}", "-", "".join(c if _name_char(c) and c != "." else "-" for c in text)).strip("-")
+    return slug or "page"
+
+
+def name_key(path: str) -> str:
+    """Two paths with the same key are one file on a case-insensitive or Unicode-normalising file system
+    (macOS, Windows): 'Foo.md' and 'foo.md', 'café' written in NFC and in NFD."""
+    return unicodedata.normalize("NFC", path).casefold()
+
+
+def reserved_problem(url: str, languages: tuple[str, ...] = ()) -> str | None:
+    """Why a site-relative URL lands on a path kbgen writes itself (its search page, short links, sitemap…)."""
+    parts = url.split("/")
+    if len(parts) > 1 and parts[0] in languages:
+        parts = parts[1:]
+    top, inside = parts[0], [p for p in parts[1:] if p]
+    if top in RESERVED_FILES:
+        return f"'/{url}' is kbgen's own file '{top}'"
+    if top in RESERVED_TOP and inside:
+        return f"'/{url}' is inside '/{top}/', where kbgen publishes its own pages"
+    if top in _RESERVED_PAGES and len(parts) > 1:
+        return f"'/{url}' is kbgen's {_RESERVED_PAGES[top]}"
+    return None
 
 
 def normalize_id(value: object) -> str | None:

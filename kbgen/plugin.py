@@ -30,7 +30,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import write_file
+from mkdocs.utils import CountHandler, write_file
 from mkdocs.utils.templates import TemplateContext
 
 from . import ledger, parallel, seo
@@ -193,6 +193,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.strings: dict[str, Strings] = {}
 
     is_serve = False
+    publishes_later = False  # `kbgen build`: the site is swapped in after MkDocs' build, then recorded
+    pending_urls: tuple[Path, dict[str, ledger.Entry]] | None = None
+    _warnings: CountHandler | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -202,6 +205,13 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.live is not None:  # `serve`: the previous build's files wait while this one runs
             self.live.pause()
+        self.pending_urls = None
+        if config.strict:  # counted as MkDocs counts them: a strict build with warnings publishes nothing
+            if self._warnings is not None:
+                logging.getLogger("mkdocs").removeHandler(self._warnings)
+            self._warnings = CountHandler()
+            self._warnings.setLevel(logging.WARNING)
+            logging.getLogger("mkdocs").addHandler(self._warnings)
         # kbgen checks links and anchors itself, with file:line and the translation rules; MkDocs'
         # own messages would only repeat them.
         config.validation.links.not_found = min(config.validation.links.not_found, logging.INFO)
@@ -708,7 +718,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             outputs["_redirects"] = str(outputs["_redirects"]) + render_redirects_file(retired, kb.settings.site_url)
 
     def _record_urls(self, kb: KnowledgeBase) -> None:
-        """Record every URL this public build publishes in the ledger (a preview never changes it)."""
+        """The URLs this public build publishes, for the ledger (a preview never changes it): recorded only
+        once the site is published, by `record_published()` after `kbgen build`'s swap, or here at the end
+        of a plain `mkdocs build` unless a strict build is about to fail on its warnings."""
         path = kb.settings.ledger
         if path is None or self.settings.audience != "public" or self.is_serve:
             return
@@ -716,9 +728,24 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         recorded = ledger.read(path, bad)
         if bad.sorted():
             return  # a ledger with lines kbgen cannot read is left as the writer made it (the build reports them)
-        merged = {**recorded, **ledger.published(kb)}
+        self.pending_urls = (path, {**recorded, **ledger.published(kb)})
+        warnings = self._warnings.get_counts() if self._warnings is not None else []
+        if self._warnings is not None:
+            logging.getLogger("mkdocs").removeHandler(self._warnings)
+            self._warnings = None
+        if warnings:
+            self.pending_urls = None  # MkDocs aborts the strict build next
+        elif not self.publishes_later:
+            self.record_published()
+
+    def record_published(self) -> None:
+        """Write the URLs of the site just published into the ledger."""
+        if self.pending_urls is None:
+            return
+        (path, merged), self.pending_urls = self.pending_urls, None
+        before = len(ledger.read(path, Problems()))
         if ledger.write(path, merged):
-            log.info(f"{display_path(path)}: recorded {len(merged) - len(recorded)} new URLs")
+            log.info(f"{display_path(path)}: recorded {len(merged) - before} new URLs")
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):

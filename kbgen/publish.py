@@ -7,6 +7,7 @@ site (plain `mkdocs build` empties the site folder first).
 
 from __future__ import annotations
 
+import errno
 import html
 import logging
 import os
@@ -28,6 +29,7 @@ from mkdocs.exceptions import Abort, BuildError, ConfigurationError, PluginError
 from .live import LivePages
 from .problems import KbgenError
 from .project import open_config
+from .swap import Claim, abandoned, exchange, lock_path
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -39,55 +41,117 @@ def build_site(
     site_dir: str | Path | None = None,
     audience: str | None = None,
 ) -> Path:
-    """Build the site into `site_dir` (mkdocs.yml's by default) and return that folder."""
+    """Build the site into `site_dir` (mkdocs.yml's by default) and return that folder.
+
+    The new site is rendered into a staging folder beside it and swapped in only when complete; the URL
+    ledger records the new URLs only once the swap is done. Any failure of the build or of the file
+    system is one KbgenError, with the last good site, the ledger and the folder beside it as they were.
+    """
     config = open_config(config_file, strict=strict)
     target = Path(site_dir).resolve() if site_dir else Path(config.site_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.kbgen-", dir=target.parent))
-    config = open_config(config_file, strict=strict, site_dir=str(staging))
-    if audience:
-        config.plugins["kbgen"].config["audience"] = audience
     try:
-        config.plugins.on_startup(command="build", dirty=False)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.kbgen-", dir=target.parent))
+        claim = Claim(staging)
+    except OSError as exc:
+        raise KbgenError(_os_failure(exc, target)) from None
+    try:
+        config = open_config(config_file, strict=strict, site_dir=str(staging))
+        plugin = config.plugins["kbgen"]
+        plugin.publishes_later = True  # type: ignore[attr-defined]  # the ledger waits for the swap
+        if audience:
+            plugin.config["audience"] = audience
         try:
-            build(config)
-        finally:
-            config.plugins.on_shutdown()
-    except (Abort, BuildError, PluginError, ConfigurationError) as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise KbgenError(str(exc).strip() or "the build failed") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _swap_in(staging, target)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except (Abort, BuildError, PluginError, ConfigurationError) as exc:
+            raise KbgenError(str(exc).strip() or "the build failed") from None
+        except OSError as exc:  # a full disk, a file too large, a folder that cannot be written
+            raise KbgenError(_os_failure(exc, target)) from None
+        try:
+            _swap_in(staging, target)
+        except OSError as exc:
+            raise KbgenError(_os_failure(exc, target)) from None
+        plugin.record_published()  # type: ignore[attr-defined]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when the swap succeeded
+        claim.release()
     return target
 
 
-LEFTOVER_AGE = 3600  # seconds; younger staging folders may belong to a build still running
+def _os_failure(exc: OSError, target: Path) -> str:
+    """One line for a file system failure, with what to do about the common ones."""
+    where = exc.filename or target
+    reason = exc.strerror or str(exc)
+    hint = {
+        errno.ENOSPC: "free some space; the last good site was left as it was",
+        errno.EDQUOT: "free some space; the last good site was left as it was",
+        errno.EFBIG: "a file exceeds the size this system allows; the last good site was left as it was",
+        errno.EBUSY: f"'{target}' is in use, perhaps a mount point; build into a folder inside it instead",
+        errno.EPERM: f"'{target}' or its folder cannot be changed (permissions, or an immutable attribute)",
+        errno.EACCES: f"'{target}' or its folder cannot be changed (permissions)",
+        errno.EROFS: f"'{target}' is on a read-only file system",
+        errno.EXDEV: f"'{target}' is a mount point; build into a folder inside it instead",
+    }.get(exc.errno or 0, "the last good site was left as it was")
+    return f"{where}: {reason}: {hint}"
+
+
+LEFTOVER_AGE = 3600  # seconds; without a lock to ask, younger staging folders may belong to a running build
 
 
 def _remove_leftovers(target: Path) -> None:
-    """Staging folders of builds that were killed (kill -9, power loss) are removed an hour later."""
+    """What builds that died (kill -9, power loss) left beside the site: a staging folder whose build is
+    gone (its lock is free), a previous site that was still being deleted, a stray lock file."""
     now = time.time()
     for old in target.parent.glob(f".{target.name}.kbgen-*"):
         try:
-            if old.is_dir() and now - old.stat().st_mtime > LEFTOVER_AGE:
+            if old.name.endswith(".lock"):
+                folder = old.with_name(old.name.removesuffix(".lock"))
+                if not folder.exists() and abandoned(folder):
+                    old.unlink(missing_ok=True)
+                continue
+            if not old.is_dir():
+                continue
+            gone = abandoned(old)
+            if gone is None:
+                gone = old.name.startswith(f".{target.name}.kbgen-old-") or now - old.stat().st_mtime > LEFTOVER_AGE
+            if gone:
                 shutil.rmtree(old, ignore_errors=True)
+                lock_path(old).unlink(missing_ok=True)
         except OSError:
             pass
 
 
 def _swap_in(staging: Path, target: Path) -> None:
-    """Replace `target` by `staging` with two renames; the old site is removed only afterwards."""
+    """Put `staging` in the place of `target`. Where the system can, both are exchanged in one step, so
+    every path of the old or of the new site exists at every moment; elsewhere, two renames (the old site
+    is moved aside, then the new one in). The old site is deleted afterwards, in the background."""
     os.chmod(staging, 0o755)
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.kbgen-old-", dir=target.parent))
-        os.rename(target, old / target.name)
+    if not target.exists():
         os.rename(staging, target)
-        _remove_in_background(old)
-    else:
-        os.rename(staging, target)
+        return
+    if not target.is_dir() or target.is_symlink():
+        raise OSError(errno.ENOTDIR, "not a folder kbgen can replace", str(target))
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.kbgen-old-", dir=target.parent))
+    try:
+        if exchange(staging, target):
+            os.rename(staging, aside / target.name)  # the old site, now at the staging folder's name
+        else:
+            os.rename(target, aside / target.name)
+            try:
+                os.rename(staging, target)
+            except OSError:
+                os.rename(aside / target.name, target)  # put the last good site back
+                raise
+    except OSError:
+        if not (aside / target.name).exists():
+            shutil.rmtree(aside, ignore_errors=True)
+        raise
+    _remove_in_background(aside)
 
 
 def _remove_in_background(folder: Path) -> None:

@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from markdown.extensions.toc import slugify
+from .markdown_scan import slug
 
 _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
@@ -123,7 +123,7 @@ def faq_page(text: str) -> FaqPage:
         anchor, h2_tag = _split_id(span.start_tag)
         question = plain_text(question_html)
         if not anchor:
-            anchor = _unique(slugify(question, "-") or "_", used)
+            anchor = _unique(slug(question) or "_", used)
         used.add(anchor)
         items.append(FaqItem(anchor, question, question_html, answer_html))
         h2_tag = h2_tag[:-1].rstrip() + ' class="kb-faq-q">' if "class=" not in h2_tag else h2_tag

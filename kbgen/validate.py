@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .model import Article, KnowledgeBase
-from .paths import alias_url
+from .paths import alias_url, reserved_problem
 from .problems import Problems, display_path
 from .yamlsource import YamlDoc
 
@@ -92,7 +92,10 @@ def _aliases(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
         for i, alias in enumerate(a.aliases):
             url = alias_url(alias)
             line = _item_line(a, "aliases", i)
-            if url in pages or url.removesuffix("index.html") in pages:
+            reserved = reserved_problem(url, kb.languages)
+            if reserved:
+                problems.error(docs / a.path, line, f"alias '{alias}' cannot be used: {reserved}")
+            elif url in pages or url.removesuffix("index.html") in pages:
                 text, source = pages.get(url) or pages[url.removesuffix("index.html")]
                 where = text.format(display_path(source)) if source is not None else text
                 problems.error(docs / a.path, line, f"alias '{alias}' is the address of {where}")

@@ -238,7 +238,7 @@ def test_a_build_on_several_cores_and_a_cached_build_write_the_same_bytes_as_one
     serial = build("0", "serial")
     assert not list((root / ".kbgen-cache").glob("html-*")), "a build on one core keeps no rendered pages"
     assert _same_tree(serial, build("2", "parallel"))
-    assert list((root / ".kbgen-cache").glob("html-*.pickle")), "the workers' rendered Markdown is kept"
+    assert list((root / ".kbgen-cache").glob("html-*.msgpack")), "the workers' rendered Markdown is kept"
     assert _same_tree(serial, build("2", "cached"))
     # One article edited: its page is rendered again, the others come from the cache.
     page = root / "content/en/getting-started/set-up-your-espresso-one.md"

@@ -280,3 +280,383 @@ def test_each_bad_ledger_line_is_an_error_on_its_line_and_nothing_leaves_the_sit
     for site in (tmp_path / "site", tmp_path / "site2"):
         redirects = site / "_redirects"
         assert not redirects.exists() or "evil.example" not in redirects.read_text()
+
+
+# (a Markdown file's path in content/en/, the error expected for it): a name is part of every URL kbgen writes,
+# so only names that need no escaping anywhere are published; any other is refused with a name to use instead
+NAME_CASES = [
+    ('x"><img src=x onerror=alert(1)>/a.md', "folder name 'x\"><img src=x onerror=alert(1)>' holds"),
+    (
+        "javascript:alert(document.domain)%2F%2F/a.md",
+        "rename it, for example to 'javascript-alert-document-domain-2f-2f'",
+    ),
+    ("\\\\evil.example/a.md", "folder name '\\\\evil.example' holds '\\\\'"),
+    ("cat/hash#tag.md", "file name 'hash#tag.md' holds '#'"),
+    ("cat/what?.md", "file name 'what?.md' holds '?'"),
+    (
+        "cat/My Page.md",
+        "file name 'My Page.md' holds ' ', which cannot appear in a web address as typed; rename it, "
+        "for example to 'my-page.md' (it was not published)",
+    ),
+    ("cat/tab\there.md", "file name 'tab\there.md' holds U+0009"),
+    ("cat/quote'.md", 'file name "quote\'.md" holds'),
+]
+
+
+@pytest.mark.parametrize(("path", "expected"), NAME_CASES, ids=[c[0][:20] for c in NAME_CASES])
+def test_an_unsafe_file_or_folder_name_is_refused_with_a_name_to_use(make_site, tmp_path, path, expected):
+    root = make_site({"content/en/ok.md": article(1, "Fine"), f"content/en/{path}": article(2, "Hostile")})
+    result = run("check")
+    assert result.exit_code == 1
+    errors = [line for line in result.lines if ": error: " in line]
+    assert len(errors) == 1 and expected.replace('"', "'") in errors[0].replace('"', "'"), result.lines
+    assert errors[0].startswith(f"content/en/{path.split('/')[0]}"), errors
+    build = run("build", "-q", "-d", str(tmp_path / "site"))
+    assert build.exit_code == 1 and not (tmp_path / "site").exists()
+    assert not (root / "published-urls.txt").exists() or "Hostile" not in (root / "published-urls.txt").read_text()
+
+
+def test_letters_of_any_script_are_fine_names(make_site, tmp_path):
+    make_site({"content/en/café/crème_brûlée-2.0.md": article(1, "Crème"), "content/en/日本/設定.md": article(2, "JP")})
+    assert run("build", "--strict", "-q", "-d", str(tmp_path / "site")).exit_code == 0
+    assert (tmp_path / "site" / "café" / "crème_brûlée-2.0" / "index.html").is_file()
+    assert (tmp_path / "site" / "日本" / "設定" / "index.html").is_file()
+
+
+# (files, the warning expected): twins that are one file on macOS and Windows
+TWIN_CASES = [
+    ({"Foo.md": 1, "foo.md": 2}, "'foo.md' and 'content/en/Foo.md' differ only in letter case: on macOS"),
+    ({"caf\u00e9/a.md": 1, "cafe\u0301/b.md": 2}, "are one name written in two Unicode forms (NFC and NFD)"),
+    ({"Guides/a.md": 1, "guides/b.md": 2, "guides/c.md": 3}, "'guides' and 'content/en/Guides' differ only"),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), TWIN_CASES, ids=["case", "nfc-nfd", "folders"])
+def test_case_and_unicode_twins_are_a_warning_and_an_error_under_strict(make_site, tmp_path, files, expected):
+    make_site({f"content/en/{name}": article(n, f"T{n}") for name, n in files.items()})
+    result = run("check")
+    warnings = [line for line in result.lines if ": warning: " in line]
+    assert len(warnings) == 1 and expected in warnings[0], result.lines
+    assert run("build", "--strict", "-q", "-d", str(tmp_path / "site")).exit_code == 1
+
+
+# (what lands on a path kbgen writes itself, the error expected): no page of kbgen's is silently replaced and
+# no collision ends in a traceback
+RESERVED_CASES = [
+    (
+        {"a.md": article(1, "T", aliases="[search/]")},
+        "a.md:4: error: alias 'search/' cannot be used: '/search/' is kbgen's search page",
+    ),
+    (
+        {"a.md": article(1, "T", aliases="['404.html']")},
+        "a.md:4: error: alias '404.html' cannot be used: '/404.html' is kbgen's own file",
+    ),
+    ({"a.md": article(1, "T", aliases="[start/]")}, "alias 'start/' cannot be used"),
+    ({"a.md": article(1, "T", aliases="[bundles/index.html]")}, "alias 'bundles/index.html' cannot be used"),
+    ({"a.md": article(1, "T", aliases="[sitemap.xml]")}, "alias 'sitemap.xml' cannot be used"),
+    ({"a.md": article(1, "T", aliases="[catalog.json]")}, "alias 'catalog.json' cannot be used"),
+    ({"a.md": article(1, "T", aliases="[assets/kb.js]")}, "alias 'assets/kb.js' cannot be used"),
+    ({"a.md": article(1, "T", aliases="[_redirects]")}, "alias '_redirects' cannot be used"),
+    ({"a.md": article(1, "T", aliases="[search/en/index.json]")}, "alias 'search/en/index.json' cannot be used"),
+    (
+        {"search.md": article(1, "T")},
+        "search.md:1: error: this article cannot be published: its address '/search/' is kbgen's search page; rename",
+    ),
+    ({"report/x.md": article(1, "T")}, "folder name 'report' is reserved"),
+    ({"a/7.md": article(1, "T")}, "folder name 'a' is reserved"),
+    ({"start.md": article(1, "T")}, "its address '/start/' is kbgen's list of products"),
+    ({"sitemap.xml/x.md": article(1, "T")}, "folder name 'sitemap.xml' is reserved"),
+    ({"404.html/x.md": article(1, "T")}, "folder name '404.html' is reserved"),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), RESERVED_CASES, ids=[r[1][:30] for r in RESERVED_CASES])
+def test_a_path_kbgen_writes_itself_is_reserved(make_site, tmp_path, files, expected):
+    make_site({f"content/en/{name}": text for name, text in files.items()})
+    result = run("check")
+    assert result.exit_code == 1
+    assert any(expected in line for line in result.lines), result.lines
+    build = run("build", "-q", "-d", str(tmp_path / "site"))
+    assert build.exit_code == 1 and "Traceback" not in build.stdout + build.stderr
+
+
+# Headings with inline markup: kbgen's scan (checks, search, `kbgen link`, bundles) must give each the anchor the
+# page gives it, or a link it hands out opens nothing
+HEADING_PARTS = [
+    "What does the <kbd>Reset</kbd> button do?",
+    "Fish &amp; chips",
+    "Fish & chips",
+    "Price &euro;5 &#169; &#x41; &#65;&lt;b&gt;",
+    "**Bold** and _it_ and *star*",
+    "Use `E05` and `<b>` codes",
+    "A [link](http://x.example) here",
+    "A ![img](x.png) image",
+    "Escaped \\*star\\* and \\_under\\_",
+    '<span class="x">Span</span> text',
+    "Emoji 🎉 and crème brûlée",
+    "snake_case_name and __dunder__",
+    "HTML <br> break <!-- note -->",
+    "a < b > c",
+    "Autolink <https://x.example/>",
+    "Ctrl+<kbd>C</kbd> / <kbd>⌘</kbd>",
+    "Use ``double `tick` code``",
+    "x &nbsp; y 'quoted' \"twice\"",
+]
+
+
+def _page_and_scan_anchors(headings: list[str]) -> tuple[list[str], list[str]]:
+    import re
+
+    import markdown
+
+    from kbgen.markdown_scan import scan
+
+    source = "\n\n".join(f"## {h}" for h in headings) + "\n"
+    html = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html"]).convert(source)
+    return re.findall(r'<h2 id="([^"]*)"', html), [h.anchor for h in scan(source)[0]]
+
+
+@pytest.mark.parametrize("heading", HEADING_PARTS)
+def test_a_heading_with_markup_has_the_pages_anchor(heading):
+    page, scanned = _page_and_scan_anchors([heading, heading])
+    assert scanned == page
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(HEADING_PARTS), min_size=1, max_size=3).map(" ".join), min_size=1, max_size=4))
+def test_any_mix_of_markup_has_the_pages_anchors(headings):
+    page, scanned = _page_and_scan_anchors(headings)
+    assert scanned == page
+
+
+def test_a_faq_question_with_markup_is_found_at_its_anchor(make_site, tmp_path):
+    body = "## What does the <kbd>Reset</kbd> button do?\n\nIt resets.\n"
+    make_site({"content/en/faq.md": article(1, "FAQ", body, type="faq")})
+    result = run("check")
+    assert result.exit_code == 0 and not any("anchor" in line for line in result.lines), result.lines
+    link = run("link", "--format", "json", "reset button")
+    assert "#what-does-the-reset-button-do" in link.stdout, link.stdout
+    assert run("build", "--strict", "-q", "-d", str(tmp_path / "site")).exit_code == 0
+    page = (tmp_path / "site" / "faq" / "index.html").read_text(encoding="utf-8")
+    assert 'id="what-does-the-reset-button-do"' in page
+
+
+class _RunsCode:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _crafted_entries(marker: Path) -> dict[str, bytes]:
+    import pickle
+
+    import msgpack
+
+    from kbgen import cache
+
+    def record(name: str, state: object) -> bytes:
+        inner = msgpack.packb([name, state], use_bin_type=True)
+        return cache._MAGIC + msgpack.packb(msgpack.ExtType(8, inner), use_bin_type=True)
+
+    return {
+        "pickle": pickle.dumps(_RunsCode(marker)),
+        "pickle-after-magic": cache._MAGIC + pickle.dumps(_RunsCode(marker)),
+        "garbage": cache._MAGIC + os.urandom(4096),
+        "truncated": b"",
+        "unknown-type": record("os.system", [f"touch {marker}"]),
+        "object-array": cache._MAGIC
+        + msgpack.packb(msgpack.ExtType(7, msgpack.packb(["|O", [1], b"\0" * 8], use_bin_type=True))),
+        "wrong-shape": record("kbgen.model.Article", [1, 2]),
+    }
+
+
+@pytest.mark.parametrize("kind", list(_crafted_entries(Path("/x"))))
+def test_nothing_read_from_the_cache_runs_code_and_a_bad_entry_is_a_miss(make_site, tmp_path, kind):
+    root = make_site(
+        {f"content/en/{n}.md": article(n, f"Descale the kettle {n}", "## Why\n\nScale.\n") for n in range(1, 4)}
+    )
+    clean = tmp_path / "clean"
+    assert run("build", "-q", "-d", str(clean)).exit_code == 0
+    expected_link = run("link", "descale").stdout
+    entries = sorted((root / ".kbgen-cache").glob("*"))
+    assert entries, "the build and the link command keep entries"
+    marker = tmp_path / "ran"
+    crafted = _crafted_entries(marker)[kind]
+    for entry in entries:
+        entry.write_bytes(crafted)
+        entry.with_suffix(".pickle").write_bytes(crafted)
+    assert run("check").exit_code == 0
+    assert run("link", "descale").stdout == expected_link
+    again = tmp_path / "again"
+    assert run("build", "-q", "-d", str(again)).exit_code == 0
+    assert not marker.exists(), "a cache entry ran code"
+    for page in clean.rglob("*.html"):
+        assert (again / page.relative_to(clean)).read_bytes() == page.read_bytes()
+
+
+def test_what_the_cache_keeps_comes_back_equal():
+    from datetime import date as day
+
+    import numpy as np
+
+    from kbgen import cache
+    from kbgen.markdown_scan import Heading, Link
+    from kbgen.problems import Problem
+
+    value = {
+        ("a", "b"): (Heading(2, "T", "t", 3), Link("x.md", 4, True)),
+        "set": {1, 2},
+        "frozen": frozenset({"x"}),
+        "day": day(2026, 12, 1),
+        "path": Path("content/en/a.md"),
+        "problem": Problem(Path("a.md"), 1, "error", "m"),
+        "array": np.arange(6, dtype=np.int8).reshape(2, 3),
+        "bytes": b"\0\1",
+        "nested": [None, True, 1.5, "é"],
+    }
+    back = cache.decode(cache.encode(value))
+    assert back.keys() == value.keys()
+    for key, item in value.items():
+        if isinstance(item, np.ndarray):
+            assert back[key].dtype == item.dtype and (back[key] == item).all()
+        else:
+            assert back[key] == item and type(back[key]) is type(item)
+
+
+# -- the ledger and the site under failure -----------------------------------------------------------------
+
+
+def _beside(root: Path) -> list[str]:
+    """What builds leave beside the site folder (staging folders, old sites, locks)."""
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".site."))
+
+
+# (how the build fails): the ledger changes only when a site has been published
+UNPUBLISHED = {
+    "strict-warning": ("kbgen", "build", "--strict"),
+    "strict-warning-plain-mkdocs": ("mkdocs", "build", "--strict"),
+}
+
+
+@pytest.mark.parametrize("how", list(UNPUBLISHED))
+def test_a_failed_build_records_no_url(make_site, how):
+    import subprocess
+    import sys
+
+    root = make_site({"content/en/a.md": article(1, "A")})
+    assert run("build", "-q").exit_code == 0
+    ledger_before = (root / "published-urls.txt").read_bytes()
+    assert run("new", "faq", "Scratch page").exit_code == 0  # no summary yet: a warning
+    tool = UNPUBLISHED[how]
+    command = [sys.executable, "-m", "kbgen.cli", *tool[1:]] if tool[0] == "kbgen" else [sys.executable, "-m", *tool]
+    result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert "recorded" not in result.stderr
+    assert (root / "published-urls.txt").read_bytes() == ledger_before
+    for scratch in (root / "content").rglob("scratch-page.md"):
+        scratch.unlink()
+    assert run("build", "--strict", "-q").exit_code == 0, "deleting the scratch page fails no build"
+
+
+def test_an_unchangeable_site_folder_is_one_clear_error_with_nothing_left_behind(make_site):
+    import subprocess
+
+    root = make_site({"content/en/a.md": article(1, "A")})
+    assert run("build", "-q").exit_code == 0
+    site = root / "site"
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    if subprocess.run(["chattr", "+i", str(site)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i needs root and a file system with attributes")
+    try:
+        (root / "content/en/a.md").write_text(article(1, "A changed"), encoding="utf-8")
+        result = run("build", "-q")
+    finally:
+        subprocess.run(["chattr", "-i", str(site)], check=True)
+    assert result.exit_code == 1 and "Traceback" not in result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if "site" in line]
+    assert len(errors) == 1 and "Operation not permitted" in errors[0] and "cannot be changed" in errors[0], errors
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert _beside(root) == []
+
+
+def test_a_file_the_system_refuses_to_write_is_one_clear_error_and_the_site_stays(make_site):
+    import subprocess
+    import sys
+
+    root = make_site({"content/en/a.md": article(1, "A")})
+    assert run("build", "-q").exit_code == 0
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    (root / "content/en/big.md").write_text(article(2, "Big", "word " * 200_000), encoding="utf-8")
+    limit = (
+        "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000)); "
+        "from kbgen.cli import main; sys.exit(main(['build', '-q']))"
+    )
+    result = subprocess.run([sys.executable, "-c", limit], cwd=root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "File too large" in result.stderr and "the last good site was left as it was" in result.stderr
+    assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
+    assert _beside(root) == []
+
+
+def test_every_page_is_there_at_every_moment_of_a_publish(make_site):
+    import subprocess
+    import sys
+
+    root = make_site({f"content/en/{n}.md": article(n, f"A{n}") for n in range(1, 30)})
+    assert run("build", "-q").exit_code == 0
+    watched = [
+        root / "site" / "index.html",
+        root / "site" / "1" / "index.html",
+        root / "site" / "a" / "1" / "index.html",
+    ]
+    loop = "from kbgen.publish import build_site\nfor _ in range(6): build_site()\n"
+    builds = subprocess.Popen([sys.executable, "-c", loop], cwd=root)
+    missing = polls = 0
+    while builds.poll() is None:
+        for page in watched:
+            polls += 1
+            missing += not page.exists()
+    assert builds.returncode == 0
+    assert polls > 1000 and missing == 0, f"{missing} of {polls} looks found no page"
+
+
+def test_a_killed_build_leaves_no_worker_and_the_next_build_removes_its_staging_folder(make_site):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = make_site({f"content/en/c/{n}.md": article(n, f"A{n}", "Text.\n" * 50) for n in range(1, 400)})
+    env = {**os.environ, "KBGEN_WORKERS": "2"}
+    build = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "build", "-q"], cwd=root, env=env)
+
+    def children() -> list[int]:
+        found = subprocess.run(["pgrep", "-P", str(build.pid)], capture_output=True, text=True).stdout.split()
+        return [int(pid) for pid in found]
+
+    deadline = time.time() + 120
+    while len(children()) < 2 and time.time() < deadline and build.poll() is None:
+        time.sleep(0.05)
+    workers = children()
+    assert len(workers) >= 2 and build.poll() is None, "the build forks its workers"
+    time.sleep(0.5)
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait()
+    deadline = time.time() + 10
+    while any(Path(f"/proc/{pid}").exists() and _alive(pid) for pid in workers) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers), "workers die with their build"
+    assert any(name.startswith(".site.kbgen-") for name in _beside(root)), "the killed build left its staging folder"
+    assert run("build", "-q").exit_code == 0
+    assert _beside(root) == [], "the next build removed what the killed one left"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

@@ -85,12 +85,12 @@ def test_kbgen_link_prints_short_links_that_keep_the_question(make_site):
 def test_kbgen_link_reuses_its_index_until_the_content_changes(make_site):
     root = make_site({"content/en/a.md": article(1, "Descale the kettle")})
     assert run("link", "--words", "descale").exit_code == 0
-    entries = list((root / ".kbgen-cache").glob("link-default-*.pickle"))
+    entries = list((root / ".kbgen-cache").glob("link-default-*.msgpack"))
     assert len(entries) == 1
     first = open_link_index(root / "mkdocs.yml", ranking="words")
     (root / "content/en/b.md").write_text(article(2, "Replace the filter"))
     assert [r["id"] for r in link(open_link_index(root / "mkdocs.yml", ranking="words"), "filter")] == ["2"]
-    assert [p.name for p in (root / ".kbgen-cache").glob("link-default-*.pickle")] != [entries[0].name]
+    assert [p.name for p in (root / ".kbgen-cache").glob("link-default-*.msgpack")] != [entries[0].name]
     assert first.indexes["en"].docs
 
 
