@@ -149,9 +149,15 @@ def broken(kb: KnowledgeBase, recorded: dict[str, Entry], current: dict[str, Ent
     """Recorded URLs that the current content no longer publishes, each with its likely successor."""
     out = []
     pages = [e for e in current.values() if e.kind == "page"]
+    # articles that could not be read still exist: by their id, or by the id recorded for their page's URL
+    unreadable = {e.article_id for e in recorded.values() if e.kind == "page" and kb.is_unreadable(url=e.url)}
     for url, entry in sorted(recorded.items()):
         if url in current or entry.kind == "retired":
             continue
+        if entry.article_id in unreadable or (
+            entry.article_id != "-" and kb.is_unreadable(article_id=entry.article_id)
+        ):
+            continue  # its article is still there, only unreadable: its own error says so
         article = kb.article(entry.article_id, entry.lang) if entry.article_id != "-" else None
         if article is not None and article.is_published("public"):
             out.append(Broken(entry, article.url, str(kb.settings.docs_dir / article.path)))

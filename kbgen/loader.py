@@ -31,6 +31,7 @@ from .model import (
     Home,
     KnowledgeBase,
     Settings,
+    Unreadable,
     language_prefix,
 )
 from .paths import (
@@ -43,7 +44,7 @@ from .paths import (
     normalize_id,
     reserved_problem,
 )
-from .problems import Problem, Problems, display_path
+from .problems import KbgenError, Problem, Problems, display_path
 from .synonyms import FILE as SYNONYMS_FILE
 from .synonyms import load_synonyms
 from .validate import cross_check
@@ -86,6 +87,7 @@ def load_content(settings: Settings) -> KnowledgeBase:
     categories: dict[tuple[str, str], Category] = {}
     homes: dict[str, Home] = {}
     category_files: dict[tuple[str, str], _Source] = {}
+    unreadable: list[Unreadable] = []
     for src in sources:
         lang, inner = _split_language(src.path, layout, default)
         if lang is None:
@@ -98,7 +100,9 @@ def load_content(settings: Settings) -> KnowledgeBase:
                 category_files[(lang, folder)] = src
             continue
         article = parsed.article(src, lang, inner, default, settings, problems)
-        if article is not None:
+        if article is None:
+            unreadable.append(_unreadable(src, lang, inner, default))
+        else:
             articles.append(article)
             why = reserved_problem(article.url, languages)
             if why:
@@ -136,10 +140,38 @@ def load_content(settings: Settings) -> KnowledgeBase:
         products=products,
         stages=stages,
         synonyms=synonyms,
+        unreadable=_with_recorded_ids(settings, unreadable),
     )
     parsed.save()
     cross_check(kb, products_doc, problems)
     return _with_problems(kb, problems)
+
+
+_ID_LINE = re.compile(r"^id:[ \t]*[\"']?([a-z0-9][a-z0-9-]{0,63})[\"']?[ \t]*$", re.MULTILINE)
+
+
+def _unreadable(src: _Source, lang: str, inner: str, default: str) -> Unreadable:
+    """What is known of an article whose front matter could not be read: where it is and, when its `id:`
+    line is intact, its id."""
+    head = src.text[: src.text.find("\n---", 3) if src.text.startswith("---") else 0]
+    found = _ID_LINE.search(head)
+    url = f"{language_prefix(lang, default)}{posixpath.splitext(inner)[0]}/"
+    return Unreadable(src.path, lang, url, found.group(1) if found else None)
+
+
+def _with_recorded_ids(settings: Settings, unreadable: list[Unreadable]) -> tuple[Unreadable, ...]:
+    """An unreadable article whose `id:` line is broken too has the id the URL ledger recorded for its page."""
+    if not unreadable or settings.ledger is None or all(u.id for u in unreadable):
+        return tuple(unreadable)
+    from dataclasses import replace
+
+    from .ledger import read
+
+    try:
+        pages = {e.url: e.article_id for e in read(settings.ledger, Problems()).values() if e.kind == "page"}
+    except KbgenError:
+        return tuple(unreadable)
+    return tuple(u if u.id else replace(u, id=pages.get(u.url)) for u in unreadable)
 
 
 class _ParseCache:

@@ -172,6 +172,17 @@ def absolute_url(site_url: str, url: str) -> str:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """An article file that could not be read into an article: its own errors are reported at its place, and
+    for everything else (the URL ledger, links to it, bundles, translations) it still exists."""
+
+    path: str  # relative to the content folder
+    lang: str
+    url: str
+    id: str | None  # as far as it could be read
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     settings: Settings
     languages: tuple[str, ...]
@@ -184,6 +195,16 @@ class KnowledgeBase:
     stages: tuple[str, ...]
     problems: tuple[Problem, ...] = ()
     synonyms: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()  # (lang, groups) from synonyms.yml
+    unreadable: tuple[Unreadable, ...] = ()
+
+    def is_unreadable(self, *, path: str | None = None, article_id: str | None = None, url: str | None = None) -> bool:
+        """Whether an article that could not be read is at `path`, has the id `article_id` or the URL `url`."""
+        return any(
+            (path is not None and u.path == path)
+            or (article_id is not None and u.id == article_id)
+            or (url is not None and u.url == url)
+            for u in self.unreadable
+        )
 
     def synonyms_for(self, lang: str) -> tuple[tuple[str, ...], ...]:
         """The shop's own synonym groups of `lang` (its content's synonyms.yml)."""

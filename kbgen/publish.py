@@ -194,6 +194,7 @@ def serve_site(
     serve_url = _serve_url(host, port, mount_path)
 
     lock = threading.Lock()  # a swap of the served folder and a page built on request never overlap
+    swaps = [0]  # how many times the served folder was replaced
     live: list[LivePages | None] = [None]
 
     def builder(first: MkDocsConfig | None = None) -> None:
@@ -216,6 +217,7 @@ def serve_site(
         with lock:
             errors.clear()
             _replace_contents(served, staging)
+            swaps[0] += 1
             live[0] = cfg.plugins["kbgen"].live  # type: ignore[attr-defined]
 
     class Server(LiveReloadServer):
@@ -226,10 +228,18 @@ def serve_site(
                     self._epoch_cond.wait_for(lambda: self._visible_epoch == self._wanted_epoch)
                 rel = path[len(self.mount_path) :]
                 rel = posixpath.normpath("/" + rel).lstrip("/") + ("/index.html" if path.endswith("/") else "")
-                with lock:
-                    pages = live[0]
-                    if pages is not None:
-                        pages.materialize(served, rel.lstrip("/").removeprefix("./"))
+                # A page is built on request: if the served folder was replaced between building it and
+                # opening it (a 404), it is built again in the new folder, so it never seems to vanish.
+                for _ in range(3):
+                    with lock:
+                        seen = swaps[0]
+                        pages = live[0]
+                        if pages is not None:
+                            pages.materialize(served, rel.lstrip("/").removeprefix("./"))
+                    answer = super()._serve_request(environ, start_response)
+                    if answer is not None or swaps[0] == seen:
+                        return answer
+                return answer
             return super()._serve_request(environ, start_response)
 
         def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
@@ -264,15 +274,45 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _replace_contents(served: Path, staging: Path) -> None:
-    """Make `served` hold what `staging` holds; the server keeps its root folder."""
-    for child in served.iterdir():
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
-    for child in staging.iterdir():
-        os.rename(child, served / child.name)
+    """Make `served` hold what `staging` holds, the server keeping its root folder, so that a page that
+    existed before is there (old or new) at every moment: each top-level entry is exchanged with its new
+    version in one step where the system can, else every file is replaced by its new version in place."""
+    new = {child.name for child in staging.iterdir()}
+    for name in sorted(new):
+        _put(staging / name, served / name)
+    for child in list(served.iterdir()):
+        if child.name not in new:
+            _remove(child)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _put(new: Path, old: Path) -> None:
+    """Move `new` to `old`'s place; the old version is dropped."""
+    if not (old.exists() or old.is_symlink()):
+        os.rename(new, old)
+    elif new.is_dir() and old.is_dir() and not old.is_symlink():
+        if not exchange(new, old):
+            names = {child.name for child in new.iterdir()}
+            for name in sorted(names):
+                _put(new / name, old / name)
+            for child in list(old.iterdir()):
+                if child.name not in names:
+                    _remove(child)
+            new.rmdir()
+            return
+        _remove(new)  # the old version, now at the new one's name
+    elif not new.is_dir() and not old.is_dir():
+        os.replace(new, old)  # one step for a file
+    else:
+        _remove(old)
+        os.rename(new, old)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 class _ErrorCollector(logging.Handler):

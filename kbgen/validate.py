@@ -47,6 +47,8 @@ def _translations(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
                 f"update the text, then set source_hash: {old.current_hash}",
             )
         for orphan in status.orphans:
+            if kb.is_unreadable(article_id=orphan.id):
+                continue  # its original's own error says what is wrong
             problems.warning(
                 docs / orphan.path,
                 orphan.line_of.get("id", 1),
@@ -155,6 +157,11 @@ def _article_link(
     if dest is None:
         if (docs / resolved).is_file():
             return  # a category page, or a file whose own errors are reported at its place
+        lang_prefix = source.lang + "/"
+        if kb.multilingual_layout and resolved.startswith(lang_prefix):
+            original = kb.default_language + "/" + resolved[len(lang_prefix) :]
+            if kb.is_unreadable(path=original):
+                return  # a link to the original of an article that could not be read: its error is there
         problems.warning(docs / source.path, line, f"link to missing article '{target}'")
         return
     _published_target(source, dest, target, docs, line, problems)
@@ -203,6 +210,8 @@ def _bundles(kb: KnowledgeBase, products_path: Path, problems: Problems) -> None
                 problems.warning(products_path, product.line, f"product '{product.id}' has no '{stage}' bundle")
             for article_id, line in zip(ids, product.bundle_lines.get(stage, ()), strict=True):
                 article = kb.article(article_id, default)
+                if article is None and kb.is_unreadable(article_id=article_id):
+                    continue  # the article's own error says what is wrong
                 if article is None:
                     problems.error(
                         products_path, line, f"bundle '{product.id}/{stage}': no article with id '{article_id}'"

@@ -133,12 +133,17 @@ def _duplicate_keys(node: yaml.Node | None, offset: int) -> list[tuple[int, str]
 
 
 def _marked(exc: yaml.MarkedYAMLError, line_offset: int) -> YamlError:
-    """The error at the line where the parser gave up, naming where the broken construct began."""
+    """The error at the line where the parser gave up, naming where the broken construct began; when it gave
+    up only at the end (an unclosed quote or bracket swallows the rest), at the line where that began."""
     mark = exc.problem_mark or exc.context_mark
-    line = (mark.line + 1 if mark else 1) + line_offset
     what = exc.problem or exc.context or "cannot be read"
-    if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+    if exc.context_mark and "end of stream" in what:
+        mark = exc.context_mark
+        if exc.context:
+            what = exc.context.removeprefix("while scanning ").removeprefix("while parsing ") + " is never closed"
+    elif exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
         what += f" ({exc.context} that starts on line {exc.context_mark.line + 1 + line_offset})"
+    line = (mark.line + 1 if mark else 1) + line_offset
     return YamlError(line, f"malformed YAML: {what}")
 
 

@@ -122,3 +122,49 @@ def demo_copy(tmp_path: Path, port: int) -> Path:
     config = re.sub(r"(?m)^site_url: .*$", f"site_url: http://127.0.0.1:{port}/", config)
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     return tmp_path
+
+
+def test_a_page_that_exists_is_served_throughout_rebuilds(tmp_path: Path):
+    import threading
+    import urllib.error
+
+    files = {f"content/en/p{n}.md": article(n, f"Page {n}", f"Text {n}.\n") for n in range(1, 6)}
+    write_tree(tmp_path, {"mkdocs.yml": MKDOCS_YML.format(options=""), **files})
+    port = free_port()
+    proc = start_serve(tmp_path, port)
+    base = f"http://127.0.0.1:{port}/"
+    pages = [base, *(f"{base}p{n}/" for n in range(1, 6)), f"{base}a/1/", f"{base}assets/kb.css"]
+    failures: list[str] = []
+    answered = [0]
+    stop = threading.Event()
+
+    def client() -> None:
+        while not stop.is_set():
+            for url in pages:
+                try:
+                    with urllib.request.urlopen(url, timeout=10) as r:  # noqa: S310 - loopback only
+                        r.read()
+                    answered[0] += 1
+                except urllib.error.HTTPError as exc:
+                    failures.append(f"{url}: {exc.code}")
+                except OSError as exc:
+                    failures.append(f"{url}: {exc}")
+
+    try:
+        wait_for(f"{base}p1/", lambda page: "Text 1." in page)
+        clients = [threading.Thread(target=client) for _ in range(4)]
+        for c in clients:
+            c.start()
+        for edit in range(12):
+            (tmp_path / "content/en/p1.md").write_text(article(1, "Page 1", f"Text 1, edit {edit}.\n"))
+            time.sleep(0.6)
+        wait_for(f"{base}p1/", lambda page: "edit 11." in page)
+        stop.set()
+        for c in clients:
+            c.join()
+    finally:
+        stop.set()
+        proc.terminate()
+        proc.communicate(timeout=20)
+    assert answered[0] > 200
+    assert failures == [], f"{len(failures)} of {answered[0] + len(failures)}: {failures[:5]}"
