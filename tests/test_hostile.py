@@ -634,8 +634,15 @@ def test_a_killed_build_leaves_no_worker_and_the_next_build_removes_its_staging_
     build = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "build", "-q"], cwd=root, env=env)
 
     def children() -> list[int]:
-        found = subprocess.run(["pgrep", "-P", str(build.pid)], capture_output=True, text=True).stdout.split()
-        return [int(pid) for pid in found]
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(") ", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == build.pid:
+                found.append(int(stat.parent.name))
+        return found
 
     deadline = time.time() + 120
     while len(children()) < 2 and time.time() < deadline and build.poll() is None:
