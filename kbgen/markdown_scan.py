@@ -134,6 +134,30 @@ def scan(body: str, first_line: int = 1) -> tuple[tuple[Heading, ...], tuple[Lin
     return tuple(headings), tuple(links)
 
 
+_SCRIPT = re.compile(r"<script\b|<[a-zA-Z][^<>]*\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def script_lines(body: str, first_line: int = 1) -> list[int]:
+    """Lines outside code that hold a `<script>` tag or an HTML event handler (`onerror=`, `onclick=`…):
+    raw HTML passes through Python-Markdown to the page as written."""
+    found: list[int] = []
+    fence: str | None = None
+    for i, line in enumerate(body.split("\n")):
+        m = _FENCE.match(line)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            continue
+        if line.startswith(("    ", "\t")):
+            continue  # an indented code block (or a list's continuation: rare enough for a warning)
+        if _SCRIPT.search(_CODE_SPAN.sub("", line)):
+            found.append(first_line + i)
+    return found
+
+
 def _unique(anchor: str, used: set[str]) -> str:
     # Same rule as markdown.extensions.toc.unique.
     if not anchor:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
+from .markdown_scan import script_lines
 from .model import Article, KnowledgeBase
 from .paths import alias_url, reserved_problem
 from .problems import Problems, display_path
@@ -116,7 +117,32 @@ def _item_line(article: Article, key: str, index: int) -> int:
     return article.line_of.get(f"{key}.{index}", article.line_of.get(key, 1))
 
 
+_SCRIPT_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
+
+
+def _scripts(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
+    """Script in a public article reaches every customer's browser as written: say where."""
+    for a in kb.articles:
+        if a.audience != "public":
+            continue
+        for line in script_lines(a.body, a.body_line):
+            problems.warning(
+                docs / a.path,
+                line,
+                "raw HTML with a script or an event handler (onerror=, onclick=…) is published as written",
+            )
+        for link in a.links:
+            if _SCRIPT_SCHEME.match(link.target) and not (link.image and link.target.lower().startswith("data:image/")):
+                scheme = link.target.split(":", 1)[0].strip().lower()
+                problems.warning(
+                    docs / a.path,
+                    link.line,
+                    f"a '{scheme}:' link runs or shows code in the reader's browser; link to a page",
+                )
+
+
 def _links(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
+    _scripts(kb, docs, problems)
     for a in kb.articles:
         base = posixpath.dirname(a.path)
         for link in a.links:

@@ -714,3 +714,35 @@ def test_a_typo_in_a_published_article_is_its_own_error_only(make_site, typo, ex
         problems
     )
     assert "retire" not in result.stdout + result.stderr
+
+
+# (a line of a public article's body, the warning expected, or None when nothing is wrong): raw HTML is published
+# as written (MkDocs' default), so kbgen check says where script would reach customers
+SCRIPT_CASES = [
+    ("<script>alert(1)</script>", "raw HTML with a script or an event handler"),
+    ('<img src="x" onerror="alert(1)">', "raw HTML with a script or an event handler"),
+    ("[click](javascript:alert(1))", "a 'javascript:' link runs or shows code"),
+    ("[click](JavaScript:alert(1))", "a 'javascript:' link runs or shows code"),
+    ("[open](data:text/html;base64,PHNjcmlwdD4=)", "a 'data:' link runs or shows code"),
+    ("![pixel](data:image/png;base64,iVBORw0KGgo=)", None),
+    ("Use `<script>` tags only in code.", None),
+    ("```\n<script>fine in a fence</script>\n```", None),
+    ("The word onerror= in prose", None),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), SCRIPT_CASES, ids=[c[0][:24] for c in SCRIPT_CASES])
+def test_script_in_a_public_article_is_a_warning_at_its_line(make_site, line, expected):
+    make_site(
+        {
+            "content/en/a.md": article(1, "A", f"Intro.\n\n{line}\n"),
+            "content/en/team.md": article(2, "Team", f"{line}\n", audience="internal"),
+        }
+    )
+    result = run("check")
+    warnings = [out for out in result.lines if ": warning: " in out]
+    if expected is None:
+        assert warnings == [], warnings
+    else:
+        assert warnings == [f"content/en/a.md:8: warning: {warnings[0].split(': warning: ', 1)[1]}"], warnings
+        assert expected in warnings[0]
