@@ -277,13 +277,18 @@ def _replace_contents(served: Path, staging: Path) -> None:
     """Make `served` hold what `staging` holds, the server keeping its root folder, so that a page that
     existed before is there (old or new) at every moment: each top-level entry is exchanged with its new
     version in one step where the system can, else every file is replaced by its new version in place."""
-    new = {child.name for child in staging.iterdir()}
-    for name in sorted(new):
-        _put(staging / name, served / name)
-    for child in list(served.iterdir()):
-        if child.name not in new:
+    _merge(staging, served)
+
+
+def _merge(new: Path, old: Path) -> None:
+    """Move every entry of the folder `new` into the folder `old`, drop what `old` has besides; `new` goes."""
+    names = {child.name for child in new.iterdir()}
+    for name in sorted(names):
+        _put(new / name, old / name)
+    for child in list(old.iterdir()):
+        if child.name not in names:
             _remove(child)
-    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(new, ignore_errors=True)
 
 
 def _put(new: Path, old: Path) -> None:
@@ -291,16 +296,10 @@ def _put(new: Path, old: Path) -> None:
     if not (old.exists() or old.is_symlink()):
         os.rename(new, old)
     elif new.is_dir() and old.is_dir() and not old.is_symlink():
-        if not exchange(new, old):
-            names = {child.name for child in new.iterdir()}
-            for name in sorted(names):
-                _put(new / name, old / name)
-            for child in list(old.iterdir()):
-                if child.name not in names:
-                    _remove(child)
-            new.rmdir()
-            return
-        _remove(new)  # the old version, now at the new one's name
+        if exchange(new, old):
+            _remove(new)  # the old version, now at the new one's name
+        else:
+            _merge(new, old)
     elif not new.is_dir() and not old.is_dir():
         os.replace(new, old)  # one step for a file
     else:

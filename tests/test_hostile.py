@@ -746,3 +746,24 @@ def test_script_in_a_public_article_is_a_warning_at_its_line(make_site, line, ex
     else:
         assert warnings == [f"content/en/a.md:8: warning: {warnings[0].split(': warning: ', 1)[1]}"], warnings
         assert expected in warnings[0]
+
+
+@pytest.mark.parametrize("atomic", [True, False], ids=["exchange", "file-by-file"])
+def test_the_served_folder_ends_as_the_new_build_with_or_without_an_exchange(tmp_path, monkeypatch, atomic):
+    from kbgen import publish
+
+    if not atomic:
+        monkeypatch.setattr(publish, "exchange", lambda a, b: False)
+    served, staging = tmp_path / "served", tmp_path / "staging"
+    for root, files in ((served, ["index.html", "a/index.html", "gone/index.html", "x"]), (staging, [])):
+        root.mkdir()
+        for rel in files:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(f"old {rel}")
+    new = {"index.html": "new", "a/index.html": "new a", "a/b/index.html": "new b", "x/index.html": "dir now"}
+    for rel, text in new.items():
+        (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+        (staging / rel).write_text(text)
+    publish._replace_contents(served, staging)
+    found = {str(p.relative_to(served)): p.read_text() for p in served.rglob("*") if p.is_file()}
+    assert found == new and not staging.exists()
