@@ -296,7 +296,7 @@ def cached(
     """`compute(kb)` for the knowledge base of `config_file`, kept in the cache until any file changes.
 
     A hit needs neither MkDocs nor the content: only the configuration, a walk over the files'
-    sizes and times, and one small pickle. That is what makes `kbgen link` and `kbgen bundle` quick.
+    sizes and times, and one small entry. That is what makes `kbgen link` and `kbgen bundle` quick.
     `kb`: the knowledge base of `config_file` when the caller has loaded it already (a miss uses it).
     """
     path = Path(config_file)
