@@ -104,7 +104,8 @@ def load_content(settings: Settings) -> KnowledgeBase:
             unreadable.append(_unreadable(src, lang, inner, default))
         else:
             articles.append(article)
-            why = reserved_problem(article.url, languages)
+            # in a folder, the folder's own name is checked below (one error for the folder)
+            why = reserved_problem(article.url, languages) if not article.category else None
             if why:
                 problems.error(src.abs_path, 1, f"this article cannot be published: its address {why}; rename the file")
 
@@ -240,11 +241,12 @@ def _read_sources(docs: Path, problems: Problems) -> list[_Source]:
             dirnames[:] = []
             continue
         prefix = os.path.relpath(dirpath, top).replace(os.sep, "/") + "/" if dirpath != top else ""
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.endswith(".md"):
-                continue
+        pages = [n for n in sorted(filenames) if n.endswith(".md") and not n.startswith(".")]
+        if pages and not _safe_folders(docs, prefix, problems, refused):
+            continue
+        for name in pages:
             abs_path = here / name
-            if not _safe_path(docs, prefix, name, problems, refused):
+            if not _safe_name(docs, prefix, name, problems):
                 continue
             rel = prefix + name
             parts = rel.split("/")
@@ -279,9 +281,9 @@ def _twin(seen: dict[str, Path], rel: str, path: Path, problems: Problems) -> No
         )
 
 
-def _safe_path(docs: Path, prefix: str, name: str, problems: Problems, refused: set[str]) -> bool:
-    """A Markdown file's name and its folders' names become a page's URL: an unsafe one is refused, once,
-    with a name to rename it to. (Folders of images and other files are the writer's own links.)"""
+def _safe_folders(docs: Path, prefix: str, problems: Problems, refused: set[str]) -> bool:
+    """A folder that holds Markdown becomes part of its pages' URLs: an unsafe name (this folder's or one
+    above it) is refused, once, with a name to rename it to. (Folders of images are the writer's own links.)"""
     folders = prefix.rstrip("/").split("/") if prefix else []
     for depth, folder in enumerate(folders):
         why = name_problem(folder)
@@ -296,6 +298,11 @@ def _safe_path(docs: Path, prefix: str, name: str, problems: Problems, refused: 
                     "(nothing in it was published)",
                 )
             return False
+    return True
+
+
+def _safe_name(docs: Path, prefix: str, name: str, problems: Problems) -> bool:
+    """A Markdown file's name becomes its page's URL: an unsafe one is refused with a name to rename it to."""
     stem = name.removesuffix(".md")
     why = name_problem(stem)
     if why is not None:

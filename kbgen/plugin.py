@@ -194,7 +194,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     is_serve = False
     publishes_later = False  # `kbgen build`: the site is swapped in after MkDocs' build, then recorded
-    pending_urls: tuple[Path, dict[str, ledger.Entry]] | None = None
+    pending_urls: tuple[Path, dict[str, ledger.Entry], int] | None = None  # the ledger to write, new URLs
     _warnings: CountHandler | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -206,9 +206,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if self.live is not None:  # `serve`: the previous build's files wait while this one runs
             self.live.pause()
         self.pending_urls = None
+        self._stop_counting()
         if config.strict:  # counted as MkDocs counts them: a strict build with warnings publishes nothing
-            if self._warnings is not None:
-                logging.getLogger("mkdocs").removeHandler(self._warnings)
             self._warnings = CountHandler()
             self._warnings.setLevel(logging.WARNING)
             logging.getLogger("mkdocs").addHandler(self._warnings)
@@ -700,6 +699,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         return parts
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._stop_counting()
         if self.page_builds is not None:
             builds, self.page_builds = self.page_builds, None
             builds.cancel()
@@ -728,24 +728,27 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         recorded = ledger.read(path, bad)
         if bad.sorted():
             return  # a ledger with lines kbgen cannot read is left as the writer made it (the build reports them)
-        self.pending_urls = (path, {**recorded, **ledger.published(kb)})
+        merged = {**recorded, **ledger.published(kb)}
         warnings = self._warnings.get_counts() if self._warnings is not None else []
+        self._stop_counting()
+        if warnings:
+            return  # MkDocs aborts the strict build next
+        self.pending_urls = (path, merged, len(merged) - len(recorded))
+        if not self.publishes_later:
+            self.record_published()
+
+    def _stop_counting(self) -> None:
         if self._warnings is not None:
             logging.getLogger("mkdocs").removeHandler(self._warnings)
             self._warnings = None
-        if warnings:
-            self.pending_urls = None  # MkDocs aborts the strict build next
-        elif not self.publishes_later:
-            self.record_published()
 
     def record_published(self) -> None:
         """Write the URLs of the site just published into the ledger."""
         if self.pending_urls is None:
             return
-        (path, merged), self.pending_urls = self.pending_urls, None
-        before = len(ledger.read(path, Problems()))
+        (path, merged, added), self.pending_urls = self.pending_urls, None
         if ledger.write(path, merged):
-            log.info(f"{display_path(path)}: recorded {len(merged) - before} new URLs")
+            log.info(f"{display_path(path)}: recorded {added} new URLs")
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
