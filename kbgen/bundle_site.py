@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import json
+import re
+from urllib.parse import quote_plus
 
 from .bundles import (
     TABLE_CLOSE,
@@ -84,8 +86,24 @@ def render_feed(kb: KnowledgeBase, bundler: Bundler) -> str:
 # -- Shopify ---------------------------------------------------------------------------------------
 
 
+_LIQUID_PLAIN = re.compile(r"[^'\"{}%\\]*")
+
+
 def _liquid_str(text: str) -> str:
-    return "'" + text.replace("'", "’") + "'"
+    """A Liquid string literal of kbgen's own words (ids, stages, languages, locale strings).
+
+    A quote would end the literal and `%}` would end the tag, so anything a shop writes (SKUs, product
+    names) goes through `_liquid_encoded` instead; this refuses it rather than change a character."""
+    if not _LIQUID_PLAIN.fullmatch(text):
+        raise ValueError(f"not a plain Liquid literal: {text!r}")
+    return "'" + text + "'"
+
+
+def _liquid_encoded(text: str) -> str:
+    """Any text as a Liquid literal that cannot end its string or its tag: percent-encoded exactly as
+    Liquid's `url_encode` filter encodes (Ruby's CGI.escape, Python's quote_plus: letters, digits and
+    `_.-~` kept, a space as `+`). Compare it with `value | url_encode`, print it with `| url_decode`."""
+    return "'" + quote_plus(text) + "'"
 
 
 def _liquid_safe(fragment: str) -> str:
@@ -113,12 +131,14 @@ def render_shopify_snippet(kb: KnowledgeBase, bundler: Bundler) -> str:
         f"{{%- else -%}}{{%- assign kbgen_lang = {_liquid_str(default)} -%}}",
         "{%- endcase -%}",
         "{%- assign kbgen_skus = ',' -%}",
-        "{%- for kbgen_line in line_items -%}{%- assign kbgen_skus = kbgen_skus | append: kbgen_line.sku "
-        "| append: ',' -%}{%- endfor -%}",
+        # Each SKU percent-encoded, so that a SKU holding a quote, a comma or `%}` is still found whole.
+        "{%- for kbgen_line in line_items -%}{%- assign kbgen_sku = kbgen_line.sku | url_encode -%}"
+        "{%- assign kbgen_skus = kbgen_skus | append: kbgen_sku | append: ',' -%}{%- endfor -%}",
         "{%- assign kbgen_products = '' -%}",
     ]
     for product in kb.products:
-        conds = " or ".join(f"kbgen_skus contains {_liquid_str(',' + s + ',')}" for s in product.skus if "," not in s)
+        # ',SKU,' with the SKU encoded as the loop above encodes it (a comma in a SKU becomes %2C)
+        conds = " or ".join(f"kbgen_skus contains ',{quote_plus(s)},'" for s in product.skus)
         if conds:
             lines.append(
                 f"{{%- if {conds} -%}}{{%- assign kbgen_products = kbgen_products | append: "
@@ -203,7 +223,7 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
         for lang in kb.languages:
             name = product.name(lang, kb.default_language)
             key = _liquid_str(product.id + "/" + lang)
-            lines.append(f"{{%- when {key} -%}}{{%- assign kbgen_name = {_liquid_str(name)} -%}}")
+            lines.append(f"{{%- when {key} -%}}{{%- assign kbgen_name = {_liquid_encoded(name)} | url_decode -%}}")
     lines += [
         "{%- endcase -%}",
         "{%- if forloop.first -%}{%- assign kbgen_names = kbgen_name -%}",

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 import weakref
 from array import array
@@ -139,6 +140,12 @@ def _code(word: str) -> str:
     return _CODE_ZEROS.sub("", word) if word[:1].isalpha() and word[-1:].isdigit() else word
 
 
+# A Snowball stemmer keeps its word in the object while it stems: one stemmer object is shared by every
+# analyzer of its language (the cache below), so threads (`kbgen gaps`, the server) take turns with it.
+# Stemming is pure Python, under the GIL anyway; each analyzer caches its stems, so the lock is rarely taken.
+_STEMMING = threading.Lock()
+
+
 @lru_cache(maxsize=64)
 def _stemmer(lang: str) -> snowballstemmer.stemmer | None:
     name = STEMMERS.get(lang.split("-")[0].split("_")[0])
@@ -200,7 +207,11 @@ class Analyzer:
     def stem(self, word: str) -> str:
         stem = self._stems.get(word)
         if stem is None:
-            stem = fold(self.stemmer.stemWord(word)) if self.stemmer and not word.isdigit() else word
+            if self.stemmer and not word.isdigit():
+                with _STEMMING:
+                    stem = fold(self.stemmer.stemWord(word))
+            else:
+                stem = word
             self._stems[word] = stem
         return stem
 

@@ -183,6 +183,35 @@ def test_the_shopify_snippet_renders_an_orders_links_like_kbgen_bundle(make_site
     assert template.render(line_items=[{"sku": "OTHER"}], kbgen_stage="shipped").strip() == ""
 
 
+# Product names and SKUs are the shop's text: a quote, `%}`, `{{`, a comma, a plus or a space in them must
+# neither break the Liquid snippet nor change which order lines it finds.
+HOSTILE_NAMES = ["Kettle %} {% if true %}", 'L\'"eau" <b>&amp;</b> {{ x }}', "a + b, c"]
+HOSTILE_SKUS = ["SK'U", "K,1", "K %} 2", "K+1", "K 1", "ÉSPRESSO-ü", "{{ sku }}", 'K"Q']
+
+
+def test_the_shopify_snippet_survives_hostile_product_names_and_skus(make_site):
+    products = {
+        "products": [
+            {"id": f"p{i}", "name": name, "skus": HOSTILE_SKUS[i::3], "bundles": {"shipped": [i + 1, 4]}}
+            for i, name in enumerate(HOSTILE_NAMES)
+        ]
+    }
+    files = {"content/products.yml": json.dumps(products)}  # JSON is YAML
+    for n in range(1, 5):
+        files[f"content/en/help/a{n}.md"] = article(n, json.dumps(f"Article {{% {n} %}} }}}}"), "Words.\n")
+    root = make_site(files)
+    assert run("build").exit_code == 0
+    template = liquid.parse((root / "site/bundles/shopify/kbgen-links.liquid").read_text())
+    kb = kbgen.load()
+    orders = [[s] for s in HOSTILE_SKUS] + [HOSTILE_SKUS, HOSTILE_SKUS[::-1], ["K", "SK", "1", "'"]]
+    for skus in orders:
+        rendered = template.render(line_items=[{"sku": s} for s in skus], kbgen_stage="shipped", kbgen_lang="en")
+        rendered = rendered.replace("&#123;", "{").replace("&#125;", "}")  # braces kept out of Liquid's way
+        known = [s for s in skus if s in HOSTILE_SKUS]
+        expected = kb.bundle(known, "en", "shipped").html() if known else ""
+        assert rendered.replace("\n", "") == expected.replace("\n", ""), skus
+
+
 def test_a_stale_article_is_left_out_of_bundles(make_site):
     products = "products:\n  - id: k\n    name: K\n    skus: [K]\n    bundles:\n      shipped: [1, 2]\n"
     make_site(

@@ -134,3 +134,42 @@ def test_word_scores_summed_with_numpy_are_the_same_floats(demo_index, monkeypat
     for q in [q["q"] for q in QUERIES["en"]] + ["E05", "descalling the machine", "zzzz", "", "the the"]:
         terms = query_terms(index, q)
         assert word_scores(index, terms) == score_docs(index, terms), q
+
+
+def test_analyzers_of_one_language_stem_the_same_from_many_threads():
+    # `kbgen gaps` matches tickets on every core; the Snowball stemmer of a language is one shared object
+    # that keeps its word while it stems (CI once saw IndexError inside it).
+    import sys
+    import threading
+
+    from kbgen.search import Analyzer
+
+    words = [
+        f"{stem}{end}"
+        for stem in ("connect", "descal", "shipp", "refund", "deliver")
+        for end in ("ing", "ed", "ations", "s", "ness", "ly", "ies", "ational")
+    ]
+    words = [f"{w}{i}x{w}" for i in range(300) for w in words]
+    expected = [Analyzer("en").stem(w) for w in words]
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            analyzer = Analyzer("en")
+            results.append([analyzer.stem(w) for w in words])
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors
+    assert results == [expected] * 4
