@@ -46,6 +46,7 @@ The report then gives:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -55,6 +56,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,9 @@ MIN_TICKETS = 3  # an article must answer this many tickets of a product to be s
 CLUSTER_SIMILARITY = 0.3
 BLOCK = 256  # tickets matched by one thread at a time
 MAX_QUERY = 2000  # characters of a ticket (after greetings and filler) that it is matched by
+MAX_BODY = 4 * MAX_QUERY  # characters of a ticket's body kept when it is read (quoted threads, pasted logs)
+MAX_CELL = 1000  # characters kept of any other cell (subject, product, SKU, tags, …)
+MAX_FIELD = 64_000_000  # a cell larger than this is an error (Python's csv stops at 128 KB by default)
 MAX_EXAMPLES = 3
 
 FIELDS = ("id", "subject", "body", "product", "sku", "tags", "date")
@@ -172,20 +177,114 @@ def parse_columns(spec: str | None) -> dict[str, str]:
     return found
 
 
-def _decode(data: bytes, path: str) -> str:
-    if b"\x00" in data[:4096]:
-        raise KbgenError(f"{path}: not a CSV file (it is binary); export the tickets as CSV")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")  # spreadsheet exports on Windows
+_BOMS = (  # longest first: a UTF-32 LE mark begins like UTF-16 LE's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _encoding(path: Path, name: str) -> str:
+    """The text encoding of an export: a byte-order mark says it (Excel's "Unicode text" is UTF-16 with
+    one); UTF-16 without one shows as a zero byte beside every ASCII letter; else UTF-8 when the whole
+    file is UTF-8, else Windows-1252 (spreadsheet exports on Windows). Zero bytes otherwise: not text."""
+    with path.open("rb") as f:
+        head = f.read(4096)
+        for bom, encoding in _BOMS:
+            if head.startswith(bom):
+                return encoding
+        if b"\x00" in head:
+            even, odd = head[0::2], head[1::2]
+            if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+                return "utf-16-le"
+            if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+                return "utf-16-be"
+            raise KbgenError(f"{name}: not a CSV file (it is binary); export the tickets as CSV")
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        f.seek(0)
+        try:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
+_DELIMITERS = ",;\t|"
 
 
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    """The export's CSV dialect: Python's sniffer, checked against the header line (which rarely holds a
+    quote): where the sniffer gives up (quoted cells over several lines) or picks a delimiter the header
+    lacks, the delimiter the header uses most (Excel's "Unicode text" is tab-separated)."""
+    header = sample.splitlines()[0] if sample else ""
+    counts = {d: header.count(d) for d in _DELIMITERS}
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        sniffed = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS)
+        if counts.get(sniffed.delimiter) or not any(counts.values()):
+            return sniffed
     except csv.Error:
+        pass
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    if not counts[best]:
         return csv.excel
+
+    class Header(csv.excel):
+        delimiter = best
+
+    return Header
+
+
+class _Lines:
+    """The file's lines for `csv.reader`, keeping those of the record being read (to find an unclosed
+    quote in the last one) and how many have been read."""
+
+    def __init__(self, stream: Iterable[str]) -> None:
+        self._stream = iter(stream)
+        self.record: list[str] = []
+        self.count = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._stream)
+        self.count += 1
+        self.record.append(line)
+        return line
+
+
+def _unclosed_quote(text: str, dialect: type[csv.Dialect] | csv.Dialect) -> int | None:
+    """Where (offset) a quoted cell opens that the text never closes, as Python's csv reads it, or None.
+
+    The reader then takes every row after it as that one cell, without a word; this finds it in the last
+    record it read."""
+    quote, delimiter = dialect.quotechar or "", dialect.delimiter
+    if not quote or dialect.quoting == csv.QUOTE_NONE:
+        return None
+    q, d = re.escape(quote), re.escape(delimiter)
+    inside = rf"[^{q}]*(?:{q}{q}[^{q}]*)*" if dialect.doublequote else rf"[^{q}]*"
+    quoted = re.compile(rf"{q}{inside}({q}?)")
+    plain = re.compile(rf"[^{d}\r\n]*")
+    at = 0
+    while True:
+        if dialect.skipinitialspace:
+            while text.startswith(" ", at):
+                at += 1
+        if text.startswith(quote, at):
+            m = quoted.match(text, at)
+            assert m is not None  # the pattern matches any text that starts with the quote
+            if not m.group(1):
+                return at
+            at = plain.match(text, m.end()).end()  # what follows the closing quote joins the cell
+        else:
+            at = plain.match(text, at).end()
+        if at >= len(text) or text[at] != delimiter:
+            return None  # the record ends here, every quote closed
+        at += 1
 
 
 def _date(value: str) -> str:
@@ -201,20 +300,46 @@ def _date(value: str) -> str:
 
 
 def read_tickets(path: str | Path, columns: Mapping[str, str] | None = None) -> TicketFile:
-    """Tickets of a CSV export; KbgenError (naming the file) for anything that is not a usable ticket CSV."""
+    """Tickets of a CSV export; KbgenError (naming the file) for anything that is not a usable ticket CSV.
+
+    The file is read as a stream and each ticket keeps at most `MAX_BODY` characters of its body (and
+    `MAX_CELL` of any other cell), so time and memory grow with the number of tickets, not with the
+    e-mail threads and logs pasted into them."""
     name = str(path)
+    limit = csv.field_size_limit()
     try:
-        data = Path(path).read_bytes()
+        encoding = _encoding(Path(path), name)
+        csv.field_size_limit(MAX_FIELD)
+        with Path(path).open(encoding=encoding, errors="replace", newline="") as f:
+            return _read(f, name, columns or {})
     except OSError as exc:
         raise KbgenError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
-    text = _decode(data, name)
-    if not text.strip():
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _cut(text: str, size: int) -> str:
+    """The text's first `size` characters, ending at a word's end where one is near."""
+    if len(text) <= size:
+        return text
+    head = text[:size]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    return head[:space] if space > size * 0.9 else head
+
+
+def _read(f: io.TextIOBase, name: str, columns: Mapping[str, str]) -> TicketFile:
+    sample = f.read(8192)
+    if not sample.strip() and not any(line.strip() for line in f):
         raise KbgenError(f"{name}: the file is empty")
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text[:8192]))
+    dialect = _dialect(sample)
+    f.seek(0)
+    lines = _Lines(f)
+    reader = csv.reader(lines, dialect)
     try:
         header = next(reader)
     except csv.Error as exc:
         raise KbgenError(f"{name}: not a readable CSV file ({exc})") from None
+    lines.record = []
     lookup = {h.strip().lower(): i for i, h in reversed(list(enumerate(header)))}
     chosen: dict[str, int] = {}
     for key, wanted in (columns or {}).items():
@@ -236,16 +361,18 @@ def read_tickets(path: str | Path, columns: Mapping[str, str] | None = None) -> 
         )
     tickets: list[Ticket] = []
     skipped = 0
+    last: list[str] = []
     try:
         for row in reader:
+            last, lines.record = lines.record, []
             if not any(cell.strip() for cell in row):
                 continue
 
-            def cell(key: str, row: list[str] = row) -> str:
+            def cell(key: str, row: list[str] = row, size: int = MAX_CELL) -> str:
                 i = chosen.get(key)
-                return row[i].strip() if i is not None and i < len(row) else ""
+                return _cut(row[i].strip(), size) if i is not None and i < len(row) else ""
 
-            subject, body = cell("subject"), cell("body")
+            subject, body = cell("subject"), cell("body", size=MAX_BODY)
             if not subject and not body:
                 skipped += 1
                 continue
@@ -262,7 +389,21 @@ def read_tickets(path: str | Path, columns: Mapping[str, str] | None = None) -> 
                 )
             )
     except csv.Error as exc:
+        first = lines.count - len(lines.record) + 1
+        if "field limit" in str(exc):
+            raise KbgenError(
+                f"{name}:{first}: a cell of this row holds more than {MAX_FIELD // 1_000_000} MB of text "
+                "(is a quote opened here and never closed?)"
+            ) from None
         raise KbgenError(f"{name}:{reader.line_num}: not a readable CSV file ({exc})") from None
+    record = "".join(last)
+    opened = _unclosed_quote(record, dialect)
+    if opened is not None:
+        line = lines.count - len(last) + 1 + record.count("\n", 0, opened)
+        raise KbgenError(
+            f"{name}:{line}: a quote opens a cell here and is never closed, so every row after it would be "
+            'read as that one cell; close the quote, or double a quote that belongs to the text ("")'
+        )
     return TicketFile(name, tickets, {k: header[i] for k, i in sorted(chosen.items())}, skipped)
 
 
@@ -288,10 +429,20 @@ def shop_words(kb: KnowledgeBase) -> frozenset[str]:
 
 def clean_query(text: str, lang: str, shop: frozenset[str] = frozenset()) -> str:
     """The ticket without e-mail addresses, links, order numbers, ticket filler words and the shop's name."""
-    filler = {fold(w) for w in FILLER.get(lang.split("-")[0], "").split()} | shop
+    filler = _filler(lang) | shop
     text = _NOISE.sub(" ", text)
     words = re.findall(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+)*", text)
-    return " ".join(w for w in words if fold(w) not in filler)
+    return " ".join(w for w in words if _folded(w) not in filler)
+
+
+@lru_cache(maxsize=64)
+def _filler(lang: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in FILLER.get(lang.split("-")[0], "").split())
+
+
+@lru_cache(maxsize=1 << 16)
+def _folded(word: str) -> str:
+    return fold(word)  # tickets repeat their words: folding each once is most of `clean_query`'s time
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -11,6 +12,8 @@ import pytest
 from conftest import REPO, article, run
 
 from kbgen.gaps import (
+    MAX_BODY,
+    MAX_CELL,
     THRESHOLD,
     Match,
     Matcher,
@@ -324,6 +327,50 @@ def test_freshdesk_and_help_scout_headers_are_recognised(tmp_path):
     assert found.tickets[0].body == "Où est ma commande ?" and found.tickets[0].date == "2026-10-01"
 
 
+# The same two tickets as every export a help desk or a spreadsheet writes them.
+ENCODED_TEXT = 'Subject\tDescription\n"Où est ma ""commande"" ?"\t"Ligne un\nligne deux"\nRefund\tI want my money\n'
+ENCODINGS = [
+    ("excel-unicode-text", ENCODED_TEXT.encode("utf-16")),  # UTF-16 LE with a byte-order mark, tab-separated
+    ("utf-16-be-bom", codecs.BOM_UTF16_BE + ENCODED_TEXT.encode("utf-16-be")),
+    ("utf-16-le-no-bom", ENCODED_TEXT.encode("utf-16-le")),
+    ("utf-32-bom", ENCODED_TEXT.encode("utf-32")),
+    ("utf-8-bom", codecs.BOM_UTF8 + ENCODED_TEXT.encode()),
+    ("windows-1252", ENCODED_TEXT.encode("cp1252")),
+    ("comma-utf-8", ENCODED_TEXT.replace("\t", ",").encode()),
+    ("semicolon-crlf", ENCODED_TEXT.replace("\t", ";").replace("\n", "\r\n").encode()),
+]
+
+
+@pytest.mark.parametrize(("name", "data"), ENCODINGS, ids=[e[0] for e in ENCODINGS])
+def test_every_text_encoding_and_delimiter_of_an_export_reads_the_same_tickets(tmp_path, name, data):
+    path = tmp_path / "tickets.txt"
+    path.write_bytes(data)
+    found = read_tickets(path)
+    assert [(t.subject, t.body.replace("\r\n", "\n")) for t in found.tickets] == [
+        ('Où est ma "commande" ?', "Ligne un\nligne deux"),
+        ("Refund", "I want my money"),
+    ]
+
+
+def test_a_ticket_keeps_a_bounded_text_however_long_its_cells(tmp_path):
+    # Whole e-mail threads and pasted logs: more than csv's own 128 KB limit per cell, and far more than a
+    # ticket is matched by. Each ticket keeps a bounded text, the question at its start.
+    thread = "The grinder stops after two seconds.\n" + "> earlier message in the thread\n" * 40_000
+    path = tmp_path / "tickets.csv"
+    path.write_text(
+        csv_text(
+            ["Subject", "Description", "Tags", "Product"],
+            [["Grinder " * 50_000, thread, "a " * 200_000, "x" * 300_000]] * 3,
+        )
+    )
+    found = read_tickets(path)
+    assert len(found.tickets) == 3
+    for ticket in found.tickets:
+        assert ticket.body.startswith("The grinder stops after two seconds.")
+        assert len(ticket.body) <= MAX_BODY and len(ticket.subject) <= MAX_CELL and len(ticket.product) <= MAX_CELL
+        assert len(ticket.tags) <= MAX_CELL
+
+
 def test_columns_option_names_the_columns(make_site):
     small_site(make_site, csv_text(["Title", "Text", "Item"], [["Descale the kettle", "limescale", "KT-1"]]))
     result = run(
@@ -349,7 +396,21 @@ def test_columns_option_names_the_columns(make_site):
         ("", "tickets.csv: the file is empty"),
         ("Subject,Description\n", "tickets.csv: no ticket in the file"),
         ("%PDF-1.4 some text that is not a table\n", "tickets.csv: no subject column"),
+        # An unclosed quote would make every later row one cell: the line where it opens, and stop.
+        (
+            'Subject,Description\nA,"one\n\ntwo"\nB,"it is 5 inches wide\nC,x\nD,y\n',
+            "tickets.csv:5: a quote opens a cell here and is never closed",
+        ),
+        (
+            'Subject\tDescription\n"Grinder\tstops\nC\tx\n',
+            "tickets.csv:2: a quote opens a cell here and is never closed",
+        ),
+        (
+            'Subject,Description\nA,"' + "x" * 65_000_000 + "\n",
+            "tickets.csv:2: a cell of this row holds more than 64 MB of text (is a quote opened here and never closed?)",
+        ),
     ],
+    ids=["no-subject", "binary", "empty", "header-only", "pdf", "unclosed-quote", "unclosed-tab", "unclosed-huge"],
 )
 def test_bad_files_are_clear_errors(make_site, content, message):
     small_site(make_site, content)
