@@ -94,7 +94,8 @@ def help_center_sets(source: Path, folder: Path) -> list[QuerySet]:
 
 
 def rank_in_python(sets: list[QuerySet]) -> None:
-    from kbgen.linker import link, open_link_index
+    from kbgen.linker import link
+    from kbgen.project import open_link_index
 
     for s in sets:
         index = open_link_index(s.config, s.lang)

@@ -17,13 +17,17 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from .model import Article, KnowledgeBase, Product, absolute_url, language_prefix
+from .cache import record, record_attributes
+from .i18n import text_direction
+from .paths import absolute_url, language_prefix
 from .problems import KbgenError
 
-RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"})
+if TYPE_CHECKING:  # bundles are computed from any knowledge base: no import of the model at run time
+    from .model import Article, KnowledgeBase, Product
+
 MAX_FRAGMENT_BYTES = 12 * 1024
 
 # Colours chosen for contrast on white and kept explicit on every element.
@@ -48,10 +52,6 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> None:
             _merge(base[key], value)
         else:
             base[key] = value
-
-
-def text_direction(lang: str) -> str:
-    return "rtl" if lang.split("-")[0].split("_")[0] in RTL_LANGUAGES else "ltr"
 
 
 @dataclass(frozen=True)
@@ -347,3 +347,7 @@ def render_text(bundle: Bundle) -> str:
         lines.append("")
     lines.append(f"{bundle.landing_label}: {bundle.landing_url}")
     return "\n".join(lines) + "\n"
+
+
+record(BundleLink)  # `kbgen bundle` keeps every bundle in the cache (see cache.py)
+record_attributes(Bundler, Bundler.CACHED)

@@ -13,9 +13,12 @@ field by field (no pickle, no constructor named by the file). A damaged or forei
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import importlib
 import os
+import re
 import tempfile
 from array import array
 from collections.abc import Callable
@@ -23,20 +26,15 @@ from datetime import date
 from functools import cache as _once
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import msgpack
-import yaml
 
 from . import __version__
 
 CACHE_DIR = ".kbgen-cache"
 _MAGIC = b"kbgen-cache-2\n"
 _SUFFIX = ".msgpack"
-T = TypeVar("T")
-
-if TYPE_CHECKING:
-    from .model import KnowledgeBase
 
 
 def tree_fingerprint(*roots: Path, extra: bytes = b"") -> str:
@@ -164,12 +162,10 @@ def record_attributes(cls: type, names: tuple[str, ...]) -> None:
 
 
 def encode(value: Any) -> bytes:
-    _register_kbgen()
     return _pack(value)
 
 
 def decode(data: bytes) -> Any:
-    _register_kbgen()
     return _unpack(data)
 
 
@@ -179,33 +175,6 @@ def _pack(value: Any) -> bytes:
 
 def _unpack(data: bytes) -> Any:
     return msgpack.unpackb(data, ext_hook=_ext, raw=False, strict_map_key=False, use_list=True)
-
-
-@_once
-def _register_kbgen() -> None:
-    """kbgen's own types that entries hold (parsed articles, their problems, the search index)."""
-    from .bundles import BundleLink, Bundler
-    from .markdown_scan import Heading, Link
-    from .meaning import MeaningIndex
-    from .model import Article, Product
-    from .problems import Problem
-    from .search import LanguageIndex, SearchDoc
-
-    for cls in (Article, Heading, Link, Problem, LanguageIndex, SearchDoc, Product, BundleLink):
-        record(cls)
-    record_attributes(Bundler, Bundler.CACHED)
-    record(MeaningIndex, MeaningIndex.__getstate__, _meaning_index)
-    from .linker import LinkIndex
-
-    record(LinkIndex)
-
-
-def _meaning_index(state: dict[str, Any]) -> Any:
-    from .meaning import MeaningIndex
-
-    index = object.__new__(MeaningIndex)
-    index.__setstate__(dict(state))  # ValueError when its model is not this run's: a miss
-    return index
 
 
 def _default(obj: Any) -> msgpack.ExtType:
@@ -264,55 +233,18 @@ def _ext(code: int, data: bytes) -> Any:
         return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     if code == _RECORD:
         name, state = value
-        return _records[name][2](state)  # an unknown name is a KeyError: a miss
+        return _builder(name)(state)
     raise ValueError(code)
 
 
-# -- answers from the cache, without loading the knowledge base ---------------------------------------
+_OWN_TYPE = re.compile(r"kbgen(?:\.[a-z_]+)+\.[A-Z][A-Za-z]*")
 
 
-class _Tolerant(yaml.SafeLoader):
-    """Reads mkdocs.yml without MkDocs: tags such as !ENV or !!python/name become plain values."""
-
-
-_Tolerant.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def _docs_dir(config_file: Path) -> Path | None:
-    """docs_dir of a plain mkdocs.yml, or None when only MkDocs itself can tell (INHERIT, !ENV)."""
-    try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Tolerant)  # noqa: S506 - safe subclass
-    except (OSError, yaml.YAMLError):
-        return None
-    if not isinstance(data, dict) or "INHERIT" in data:
-        return None
-    docs = data.get("docs_dir", "docs")
-    return (config_file.parent / docs).resolve() if isinstance(docs, str) else None
-
-
-def cached(
-    config_file: str | Path, name: str, compute: Callable[[KnowledgeBase], T], kb: KnowledgeBase | None = None
-) -> T:
-    """`compute(kb)` for the knowledge base of `config_file`, kept in the cache until any file changes.
-
-    A hit needs neither MkDocs nor the content: only the configuration, a walk over the files'
-    sizes and times, and one small entry. That is what makes `kbgen link` and `kbgen bundle` quick.
-    `kb`: the knowledge base of `config_file` when the caller has loaded it already (a miss uses it).
-    """
-    path = Path(config_file)
-    docs = _docs_dir(path) if path.is_file() else None
-    key = None
-    if docs is not None and docs.is_dir():
-        from .meaning import fingerprint
-
-        extra = path.read_bytes() + date.today().isoformat().encode() + fingerprint().encode()
-        key = tree_fingerprint(docs, extra=extra)
-        found = load(path.parent, name, key)
-        if found is not None:
-            return found  # type: ignore[no-any-return]
-    from .project import load as load_kb
-
-    value = compute(kb if kb is not None else load_kb(path))
-    if key is not None:
-        save(path.parent, name, key, value)
-    return value
+def _builder(name: str) -> Callable[[Any], Any]:
+    """How to rebuild a record of the type `name` ("kbgen.module.Class"). Each module records its own types
+    when it is imported; an entry may hold a type of a module this run has not needed yet, which is then
+    imported, only when it is one of kbgen's own modules. Any other name is a miss (KeyError)."""
+    if name not in _records and isinstance(name, str) and _OWN_TYPE.fullmatch(name):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name.rsplit(".", 1)[0])
+    return _records[name][2]

@@ -164,7 +164,7 @@ def bundle(
     skus: tuple[str, ...], lang: str | None, stage: str | None, fmt: str, strict: bool, config_file: str
 ) -> None:
     """The help links for one order's email: its SKUs' bundles merged, duplicates removed, capped."""
-    from .cache import cached
+    from .project import cached
 
     try:
         # The bundles of every product, cached until the content changes: one order costs almost nothing.
@@ -280,7 +280,8 @@ def translate(article_id: str, lang: str, config_file: str) -> None:
 @config_option
 def link_command(query: str, lang: str | None, limit: int, fmt: str, semantic: bool | None, config_file: str) -> None:
     """The best articles for a support question, with their short links."""
-    from .linker import format_text, link, open_link_index
+    from .linker import format_text, link
+    from .project import open_link_index
 
     ranking = "auto" if semantic is None else "meaning" if semantic else "words"
     try:

@@ -105,7 +105,7 @@ def _indexes(kb, config_file: str, ranking: str):  # type: ignore[no-untyped-def
     """The search index of every language for `kbgen gaps`, cached as `kbgen link` caches it (the same index:
     built once per change of the content, not on every report). ranking "meaning": an error for a language
     no model ranks by meaning."""
-    from .linker import open_link_index
+    from .project import open_link_index
 
     indexes = {}
     for lang in kb.languages:

@@ -16,8 +16,18 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from .meaning import ENV_LANGUAGES, StaticModel, from_vectors, load_model, save_model
+from .meaning import (
+    ENV_LANGUAGES,
+    ENV_MODEL,
+    MODEL_SOURCES,
+    StaticModel,
+    default_model,
+    from_vectors,
+    load_model,
+    save_model,
+)
 from .problems import KbgenError
 
 INSTALL_HINT = 'distilling KBGEN_SEMANTIC_MODEL needs the semantic extra: pip install "kbgen[semantic]"'
@@ -109,3 +119,48 @@ def distill_folder(folder: Path, langs: tuple[str, ...]) -> StaticModel:
         lowercase if strip is None else bool(strip),
         langs,
     )
+
+
+# -- which static model ranks a language -----------------------------------------------------------------
+
+
+def model_for(lang: str, settings: Any = None) -> StaticModel | None:
+    """The static model that ranks `lang` by meaning, or None (words only).
+
+    `KBGEN_SEMANTIC_MODEL` names a local sentence-transformers folder: distilled once into a static model
+    (needs the `semantic` extra) and kept in .kbgen-cache/, for the languages of `KBGEN_SEMANTIC_LANGUAGES`
+    ("fr,de", or "*"; by default every language when its name says "multilingual", else English). Every
+    other language that kbgen's English model knows (English) uses that model."""
+    configured = os.environ.get(ENV_MODEL, "").strip()
+    if configured and configured_model_problem(settings) is None:
+        found = custom_model(configured, getattr(settings, "cache_dir", None))
+        if found.knows(lang):
+            return found
+    model = default_model()
+    return model if model.knows(lang) else None
+
+
+def configured_model_problem(settings: Any = None) -> str | None:
+    """Why `KBGEN_SEMANTIC_MODEL` cannot be used (then kbgen's own model and words rank instead), or None."""
+    configured = os.environ.get(ENV_MODEL, "").strip()
+    if not configured:
+        return None
+    try:
+        custom_model(configured, getattr(settings, "cache_dir", None))
+    except KbgenError as exc:
+        return f"{exc}; ranking by kbgen's English model and by words instead"
+    return None
+
+
+def _cached_source(source: tuple[str, ...]) -> StaticModel | None:
+    """The configured model a cached meaning index names, or None: only the model this run is configured with,
+    never one a cache entry names."""
+    if len(source) != 3 or source[1] != os.environ.get(ENV_MODEL, "").strip():
+        return None
+    try:
+        return custom_model(source[1], Path(source[2]) if source[2] else None)
+    except Exception:  # noqa: BLE001 - any failure is a cache miss
+        return None
+
+
+MODEL_SOURCES["custom"] = _cached_source  # how a cached meaning index finds a shop's own model again

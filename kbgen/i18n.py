@@ -240,10 +240,11 @@ def _html(value: object) -> Markup:
 
 def kb_theme_dir() -> Path | None:
     """The kb theme's folder, wherever it is installed; its locales are everyone's base."""
-    try:
-        from mkdocs.utils import get_theme_dir
+    try:  # what MkDocs' get_theme_dir does: the folder of the module that the "kb" theme entry point names
+        from importlib.metadata import entry_points
 
-        return Path(get_theme_dir("kb"))
+        (theme,) = (ep for ep in entry_points(group="mkdocs.themes") if ep.name == "kb")
+        return Path(theme.load().__file__).resolve().parent
     except Exception:  # noqa: BLE001 - not installed as a theme: use the source tree's copy
         here = Path(__file__).resolve().parent.parent / "themes" / "kb"
         return here if here.is_dir() else None

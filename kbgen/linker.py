@@ -10,12 +10,10 @@ see the same articles.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from . import cache
-from .model import KnowledgeBase, language_prefix
-from .problems import KbgenError
+from .model import language_prefix
 from .search import LanguageIndex, ranking_of, search
 
 
@@ -36,42 +34,6 @@ class LinkIndex:
         path = f"{language_prefix(lang, self.default_language)}a/{article_id}/"
         base = self.site_url.rstrip("/") + "/" if self.site_url else "/"
         return f"{base}{path}" + (f"#{anchor}" if anchor else "")
-
-
-def open_link_index(
-    config_file: str | Path = "mkdocs.yml",
-    lang: str | None = None,
-    ranking: str = "auto",
-    kb: KnowledgeBase | None = None,
-) -> LinkIndex:
-    """The search index of one language (the default one unless given), cached until the content changes.
-
-    ranking: "auto" (by meaning and words where a model knows the language, else words), "words", or
-    "meaning" (an error when no model knows the language). kb: the knowledge base of `config_file` when the
-    caller has loaded it already (not loaded again on a miss).
-    """
-    from .search import build_index
-
-    if ranking == "semantic":
-        ranking = "meaning"
-    if ranking not in ("auto", "meaning", "words"):
-        raise ValueError(f"ranking must be auto, meaning or words, not {ranking!r}")
-
-    def compute(kb: KnowledgeBase) -> LinkIndex:
-        chosen = lang or kb.default_language
-        indexes = build_index(kb, "public", (chosen,)) if chosen in kb.languages else {}
-        return LinkIndex(kb.settings.site_url, kb.default_language, kb.languages, indexes)
-
-    index: LinkIndex = cache.cached(config_file, f"link-{lang or 'default'}", compute, kb)
-    index.mode = ranking
-    chosen = lang or index.default_language
-    found = index.indexes.get(chosen)
-    if ranking == "meaning" and found is not None and found.docs and found.meaning is None:
-        raise KbgenError(
-            f"no model ranks '{chosen}' by meaning: kbgen's own model is English; set KBGEN_SEMANTIC_MODEL to a "
-            f"local multilingual sentence-transformers model and KBGEN_SEMANTIC_LANGUAGES to its languages"
-        )
-    return index
 
 
 def _how(ranking: str) -> str:
@@ -110,3 +72,6 @@ def format_text(results: list[dict[str, Any]]) -> str:
         lines.append(f"{n}. {title}  ({what})")
         lines.append(f"   {r['short_url']}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+cache.record(LinkIndex)  # kept in the cache until the content changes (see cache.py)

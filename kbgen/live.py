@@ -23,11 +23,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+
+from .mkdocs_private import build_page, populate_page
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -136,8 +137,8 @@ class LivePages:
                 return False
             page = file.page if file.page is not None else Page(None, file, self.config)
             file.abs_dest_path = str(target)  # written where the server serves from
-            _populate_page(page, self.config, self.files)
-            _build_page(page, self.config, self._doc_files, self.nav, self.env)
+            populate_page(page, self.config, self.files)
+            build_page(page, self.config, self._doc_files, self.nav, self.env)
             page.content = page.markdown = None  # type: ignore[assignment]
             return target.is_file()
 

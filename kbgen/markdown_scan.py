@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from markdown.extensions.toc import slugify
 
+from . import cache
+
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*$")
 _ATX_CLOSE = re.compile(r"[ \t]+#+$")
@@ -222,3 +224,7 @@ def anchor_headings(body: str) -> str:
         if _ATX.match(line) and not _ATTR_ID.search(_ATX_CLOSE.sub("", line.rstrip())):
             lines[i] = _ATX_CLOSE.sub("", line.rstrip()) + f" {{#{anchor}}}"
     return "\n".join(lines)
+
+
+cache.record(Heading)  # a parsed article's, kept in the cache (see cache.py)
+cache.record(Link)

@@ -31,10 +31,13 @@ import math
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from . import cache
 
 if TYPE_CHECKING:
     import numpy as np
@@ -259,22 +262,6 @@ def load_model(path: Path | str) -> StaticModel:
     )
 
 
-def resolve(source: tuple[str, ...]) -> StaticModel | None:
-    """The model a `source` names, or None when it cannot be had."""
-    if source == ("kbgen",):
-        return default_model()
-    if len(source) == 3 and source[0] == "custom":
-        if source[1] != os.environ.get(ENV_MODEL, "").strip():
-            return None  # only the model this run is configured with, never one a cache entry names
-        from .distill import custom_model
-
-        try:
-            return custom_model(source[1], Path(source[2]) if source[2] else None)
-        except Exception:  # noqa: BLE001 - any failure is a cache miss
-            return None
-    return None
-
-
 def fingerprint() -> str:
     """What the meaning index depends on besides the content: the models' files and the environment."""
     path = importlib.resources.files("kbgen") / "models" / MODEL_FILE
@@ -284,40 +271,6 @@ def fingerprint() -> str:
     except OSError:
         own = "-"
     return f"{own}\0{os.environ.get(ENV_MODEL, '')}\0{os.environ.get(ENV_LANGUAGES, '')}"
-
-
-def model_for(lang: str, settings: Any = None) -> StaticModel | None:
-    """The static model that ranks `lang` by meaning, or None (words only).
-
-    `KBGEN_SEMANTIC_MODEL` names a local sentence-transformers folder: distilled once into a static model
-    (needs the `semantic` extra) and kept in .kbgen-cache/, for the languages of `KBGEN_SEMANTIC_LANGUAGES`
-    ("fr,de", or "*"; by default every language when its name says "multilingual", else English). Every
-    other language that kbgen's English model knows (English) uses that model."""
-    configured = os.environ.get(ENV_MODEL, "").strip()
-    if configured and configured_model_problem(settings) is None:
-        from .distill import custom_model
-
-        found = custom_model(configured, getattr(settings, "cache_dir", None))
-        if found.knows(lang):
-            return found
-    model = default_model()
-    return model if model.knows(lang) else None
-
-
-def configured_model_problem(settings: Any = None) -> str | None:
-    """Why `KBGEN_SEMANTIC_MODEL` cannot be used (then kbgen's own model and words rank instead), or None."""
-    from .problems import KbgenError
-
-    configured = os.environ.get(ENV_MODEL, "").strip()
-    if not configured:
-        return None
-    from .distill import custom_model
-
-    try:
-        custom_model(configured, getattr(settings, "cache_dir", None))
-    except KbgenError as exc:
-        return f"{exc}; ranking by kbgen's English model and by words instead"
-    return None
 
 
 @lru_cache(maxsize=4)
@@ -366,20 +319,6 @@ class MeaningIndex:
     members: list[np.ndarray]  # per cluster, its documents in ascending order (int32)
     probe: int  # clusters a query scores
     bits: int = 8  # of each document component: 8 (−127…127) or 4 (−7…7, two to a byte in the site's files)
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Cached without its model (megabytes, the same for every entry): only what finds it again."""
-        state = dict(self.__dict__)
-        model = state.pop("model")
-        state["_model"] = (model.stamp, model.source)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        stamp, source = state.pop("_model")
-        model = resolve(source)
-        if model is None or model.stamp != stamp:
-            raise ValueError("the cached meaning index belongs to another model")  # a cache miss
-        self.__dict__.update(state, model=model)
 
     def scores(self, query: str) -> dict[int, float]:
         """Each scored document's `q · d / |d|` (probed clusters only); empty when no token is known."""
@@ -469,6 +408,41 @@ def _kmeans(vf: np.ndarray, k: int) -> tuple[np.ndarray, list[np.ndarray]]:
     members = [np.flatnonzero(assign == c).astype(np.int32) for c in range(k)]
     keep = [c for c in range(k) if len(members[c])]
     return centroids[keep], [members[c] for c in keep]
+
+
+# A meaning index is cached without its model (megabytes, the same for every entry): only what finds it again
+# (see cache.py). By the first part of its source: kbgen's own model here; `distill` adds a shop's own ("custom").
+MODEL_SOURCES: dict[str, Callable[[tuple[str, ...]], StaticModel | None]] = {
+    "kbgen": lambda source: default_model() if tuple(source) == ("kbgen",) else None
+}
+
+
+def resolve(source: tuple[str, ...]) -> StaticModel | None:
+    """The model a `source` names, or None when it cannot be had."""
+    source = tuple(source)
+    found = MODEL_SOURCES.get(source[0]) if source else None
+    return found(source) if found is not None else None
+
+
+def _meaning_state(index: MeaningIndex) -> dict[str, Any]:
+    state = dict(index.__dict__)
+    model = state.pop("model")
+    state["_model"] = (model.stamp, model.source)
+    return state
+
+
+def _meaning_index(state: dict[str, Any]) -> MeaningIndex:
+    state = dict(state)
+    stamp, source = state.pop("_model")
+    model = resolve(source)
+    if model is None or model.stamp != stamp:
+        raise ValueError("the cached meaning index belongs to another model")  # a cache miss
+    index = object.__new__(MeaningIndex)
+    index.__dict__.update(state, model=model)
+    return index
+
+
+cache.record(MeaningIndex, _meaning_state, _meaning_index)
 
 
 # -- fusion with the word ranking ------------------------------------------------------------------

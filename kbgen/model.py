@@ -13,9 +13,10 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
+from . import cache
 from .markdown_scan import Heading, Link
+from .paths import absolute_url, language_prefix
 from .problems import KbgenError, Problem
 
 if TYPE_CHECKING:
@@ -158,19 +159,6 @@ class Product:
         return self.descriptions.get(lang) or self.descriptions.get(default_lang) or self.descriptions.get("", "")
 
 
-def language_prefix(lang: str, default_lang: str) -> str:
-    """URL prefix of a language: the default one lives at the site root."""
-    return "" if lang == default_lang else f"{lang}/"
-
-
-def absolute_url(site_url: str, url: str) -> str:
-    """A site-relative URL made absolute with `site_url` (left site-rooted when none is set)."""
-    url = quote(url, safe="/-_.~%#?=&")
-    if not site_url:
-        return "/" + url
-    return site_url.rstrip("/") + "/" + url
-
-
 @dataclass(frozen=True)
 class Unreadable:
     """An article file that could not be read into an article: its own errors are reported at its place, and
@@ -302,3 +290,8 @@ class KnowledgeBase:
 
     def short_url(self, article: Article) -> str:
         return f"{language_prefix(article.lang, self.default_language)}a/{article.id}/"
+
+
+# What the cache keeps of a parsed article (see cache.py)
+cache.record(Article)
+cache.record(Product)

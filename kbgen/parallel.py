@@ -32,15 +32,15 @@ from pathlib import Path
 from typing import Any
 
 import markdown
-from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
-from mkdocs.structure.pages import Page, _ExtractTitleTreeprocessor, _RelativePathTreeprocessor
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 from mkdocs.utils import meta, write_file
 
 from . import cache
+from .mkdocs_private import ExtractTitleTreeprocessor, RelativePathTreeprocessor, build_page, populate_page
 from .swap import die_with_parent
 
 MIN_PAGES = 200  # below this, starting workers costs more than it saves
@@ -245,8 +245,8 @@ def _build_chunk(src_uris: list[str]) -> tuple[list[tuple[str, int, str]], dict[
             assert file is not None
             page = file.page if file.page is not None else Page(None, file, config)
             page.render = functools.partial(_render, page)  # type: ignore[method-assign]
-            _populate_page(page, config, files)
-            _build_page(page, config, doc_files, nav, env)
+            populate_page(page, config, files)
+            build_page(page, config, doc_files, nav, env)
             page.content = page.markdown = None  # type: ignore[assignment]  # done: free the memory
     rendered, _rendered[:] = dict(_rendered), []
     return collect.records, rendered
@@ -264,9 +264,9 @@ def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
     global _converter
     if _converter is None:
         md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
-        links = _RelativePathTreeprocessor(page.file, files, config)
+        links = RelativePathTreeprocessor(page.file, files, config)
         links._register(md)
-        title = _ExtractTitleTreeprocessor()
+        title = ExtractTitleTreeprocessor()
         title._register(md)
         _converter = (md, links, title)
     md, links, title = _converter

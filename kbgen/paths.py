@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")  # a link to another site, mail, phone…
+SHORT_LINK = re.compile(r"^/(?:([a-z]{2}(?:[-_][A-Za-z0-9]+)?)/)?a/([a-z0-9][a-z0-9-]*)/?$")  # /a/<id>/, /fr/a/<id>/
 _ALIAS_CHARS = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+")
 # Folders kbgen writes at the top of the site (and of each language's part of it), and the files it writes there.
 RESERVED_TOP = ("a", "start", "bundles", "search", "assets", "report")
@@ -132,3 +135,16 @@ def url_to_file(url: str) -> str:
     if url == "" or url.endswith("/"):
         return url + "index.html"
     return url
+
+
+def language_prefix(lang: str, default_lang: str) -> str:
+    """URL prefix of a language: the default one lives at the site root."""
+    return "" if lang == default_lang else f"{lang}/"
+
+
+def absolute_url(site_url: str, url: str) -> str:
+    """A site-relative URL made absolute with `site_url` (left site-rooted when none is set)."""
+    url = quote(url, safe="/-_.~%#?=&")
+    if not site_url:
+        return "/" + url
+    return site_url.rstrip("/") + "/" + url

@@ -805,7 +805,7 @@ def _start_markdown(view: Any, src: str, t: Strings) -> str:
 
 def search_rankings(kb: KnowledgeBase) -> dict[str, str]:
     """How the site's search ranks each language: "meaning and words", or "words" (no model knows it)."""
-    from .meaning import configured_model_problem, model_for
+    from .distill import configured_model_problem, model_for
 
     problem = configured_model_problem(kb.settings)
     if problem:

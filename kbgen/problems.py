@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from . import cache
+
 Severity = Literal["error", "warning"]
 
 
@@ -83,3 +85,6 @@ class ContentError(KbgenError):
         self.problems = problems
         errors = sum(p.is_error for p in problems)
         super().__init__(f"{errors} error{'s' if errors != 1 else ''} in the content")
+
+
+cache.record(Problem)  # a parsed article's, kept in the cache (see cache.py)

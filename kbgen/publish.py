@@ -178,8 +178,8 @@ def serve_site(
 ) -> None:
     """Live preview. Each rebuild renders into a fresh folder and replaces the served one only when it
     succeeded: a broken edit shows its error in the terminal and on every page, over the last good build."""
-    from mkdocs.commands.serve import _serve_url
-    from mkdocs.livereload import LiveReloadServer
+    from .mkdocs_private import LiveReloadServer
+    from .mkdocs_private import serve_url as address
 
     open_config(config_file)  # a clear error before the server starts
     if audience:
@@ -191,7 +191,7 @@ def serve_site(
     config.plugins.on_startup(command="serve", dirty=False)
     host, port = config.dev_addr
     mount_path = urlsplit(config.site_url or "/").path
-    serve_url = _serve_url(host, port, mount_path)
+    serve_url = address(host, port, mount_path)
 
     lock = threading.Lock()  # a swap of the served folder and a page built on request never overlap
     swaps = [0]  # how many times the served folder was replaced

@@ -31,13 +31,12 @@ from typing import Any
 from urllib.parse import unquote
 
 from .model import Article, KnowledgeBase
+from .paths import SCHEME, SHORT_LINK
 from .problems import KbgenError
 from .translations import translation_status
 
 DUE_SOON_DAYS = 30
 MAX_COMMENTS = 5
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_SHORT_LINK = re.compile(r"^/(?:([a-z]{2}(?:[-_][A-Za-z0-9]+)?)/)?a/([a-z0-9][a-z0-9-]*)/?$")
 
 
 # -- feedback ------------------------------------------------------------------------------------
@@ -198,12 +197,12 @@ def _inbound_links(kb: KnowledgeBase) -> dict[tuple[str, str], set[str]]:
         base = posixpath.dirname(a.path)
         for link in a.links:
             target = link.target
-            if link.image or _SCHEME.match(target) or target.startswith("//"):
+            if link.image or SCHEME.match(target) or target.startswith("//"):
                 continue
             path = unquote(target.partition("#")[0].split("?", 1)[0])
             dest: Article | None = None
             if path.startswith("/"):
-                m = _SHORT_LINK.match(path)
+                m = SHORT_LINK.match(path)
                 if m:
                     dest = kb.article(m.group(2), m.group(1) or kb.default_language)
             elif path.endswith(".md"):

@@ -41,7 +41,7 @@ from typing import Any, NamedTuple
 import snowballstemmer
 from rapidfuzz.distance import OSA
 
-from . import meaning
+from . import cache, distill, meaning
 from .meaning import MeaningIndex
 from .model import Article, KnowledgeBase
 
@@ -347,7 +347,7 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
     }
     index.lexicon = dict(sorted(index.lexicon.items()))
     index.prefixes = _shard_prefixes(index)
-    model = meaning.model_for(lang, kb.settings) if kb.settings.meaning else None
+    model = distill.model_for(lang, kb.settings) if kb.settings.meaning else None
     if model is not None:
         index.meaning = meaning.build_meaning(model, texts)
     return index
@@ -747,3 +747,7 @@ def _json(data: object) -> str:
     import json
 
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+cache.record(SearchDoc)  # `kbgen link`'s index is kept in the cache (see cache.py)
+cache.record(LanguageIndex)

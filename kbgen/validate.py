@@ -13,12 +13,9 @@ from urllib.parse import unquote
 
 from .markdown_scan import script_lines
 from .model import Article, KnowledgeBase
-from .paths import alias_url, reserved_problem
+from .paths import SCHEME, SHORT_LINK, alias_url, reserved_problem
 from .problems import Problems, display_path
 from .yamlsource import YamlDoc
-
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_SHORT_LINK = re.compile(r"^/(?:([a-z]{2}(?:[-_][A-Za-z0-9]+)?)/)?a/([a-z0-9][a-z0-9-]*)/?$")
 
 
 def cross_check(kb: KnowledgeBase, products_doc: YamlDoc | None, problems: Problems) -> None:
@@ -147,7 +144,7 @@ def _links(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
         base = posixpath.dirname(a.path)
         for link in a.links:
             target = link.target
-            if _SCHEME.match(target) or target.startswith("//"):
+            if SCHEME.match(target) or target.startswith("//"):
                 continue
             path_part, _, fragment = target.partition("#")
             path_part = unquote(path_part.split("?", 1)[0])
@@ -212,7 +209,7 @@ def _published_target(source: Article, dest: Article, target: str, docs: Path, l
 def _site_link(
     kb: KnowledgeBase, source: Article, path: str, fragment: str, docs: Path, line: int, problems: Problems
 ) -> None:
-    m = _SHORT_LINK.match(path)
+    m = SHORT_LINK.match(path)
     if not m:
         return  # other site-absolute paths depend on the host; MkDocs reports them itself
     lang = m.group(1) or kb.default_language

@@ -10,7 +10,8 @@ import yaml
 from conftest import REPO, article, run
 
 import kbgen
-from kbgen.linker import link, open_link_index
+from kbgen.linker import link
+from kbgen.project import open_link_index
 from kbgen.search import Analyzer, build_index, export_index, search
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "data/search_queries.yml").read_text(encoding="utf-8"))
