@@ -90,10 +90,10 @@ _LIQUID_PLAIN = re.compile(r"[^'\"{}%\\]*")
 
 
 def _liquid_str(text: str) -> str:
-    """A Liquid string literal of kbgen's own words (ids, stages, languages, locale strings).
+    """A Liquid string literal of kbgen's own words (ids, stages, language codes: checked when read).
 
-    A quote would end the literal and `%}` would end the tag, so anything a shop writes (SKUs, product
-    names) goes through `_liquid_encoded` instead; this refuses it rather than change a character."""
+    A quote would end the literal and `%}` would end the tag, so any other text (SKUs, product names, a
+    theme's strings) goes through `_liquid_encoded` instead; this refuses it rather than change a character."""
     if not _LIQUID_PLAIN.fullmatch(text):
         raise ValueError(f"not a plain Liquid literal: {text!r}")
     return "'" + text + "'"
@@ -210,7 +210,8 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
     for lang in kb.languages:
         and_word = strings(lang)["bundle"]["and"]
         lines.append(
-            f"{{%- when {_liquid_str(lang)} -%}}{{%- assign kbgen_and = {_liquid_str(' ' + and_word + ' ')} -%}}"
+            f"{{%- when {_liquid_str(lang)} -%}}"
+            f"{{%- assign kbgen_and = {_liquid_encoded(' ' + and_word + ' ')} | url_decode -%}}"
         )
     lines += [
         "{%- endcase -%}",
