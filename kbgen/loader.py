@@ -20,12 +20,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import fields
 from . import products as products_mod
 from .markdown_scan import scan
 from .model import (
-    ARTICLE_TYPES,
-    AUDIENCES,
-    DIFFICULTIES,
     Article,
     Category,
     Home,
@@ -50,12 +48,8 @@ from .synonyms import load_synonyms
 from .validate import cross_check
 from .yamlsource import FrontMatterError, YamlDoc, YamlError, load_yaml, split_front_matter
 
-ARTICLE_FIELDS = (
-    "id", "title", "type", "summary", "products", "tags", "audience", "draft", "updated",
-    "review_by", "aliases", "order", "duration", "difficulty", "source_hash",
-)  # fmt: skip
-# Fields kbgen itself does not use but MkDocs or its plugins do; never warned about.
-PASSTHROUGH_FIELDS = ("template", "hide", "search")
+ARTICLE_FIELDS = fields.NAMES  # the table of fields: kbgen/fields.py
+PASSTHROUGH_FIELDS = fields.PASSTHROUGH
 INDEX_FIELDS = ("title", "description", "order", "icon")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _LANG_DIR = re.compile(r"[a-z]{2}(?:[-_][A-Za-z0-9]{2,8})?")
@@ -465,6 +459,25 @@ class _Fields:
     def line(self, key: str, *more: str | int) -> int:
         return self.doc.line_of(key, *more) if key in self.data else 1
 
+    def read(self, field: fields.Field) -> Any:
+        """A field's value by its kind (`fields.Field.kind`), its default when absent or wrong (reported)."""
+        name, kind = field.name, field.kind
+        if kind == "id":
+            return self.data.get(name)  # its rules are the loader's (`normalize_id`)
+        if kind == "text":
+            return self.text(name, field.default or "")
+        if kind == "choice":
+            return self.choice(name, field.choices, field.default)
+        if kind == "words":
+            return self.words(name)
+        if kind == "date":
+            return self.date(name)
+        if kind == "integer":
+            return self.integer(name, minimum=field.minimum)
+        if kind == "boolean":
+            return self.boolean(name)
+        raise ValueError(f"field {name}: unknown kind {kind!r}")
+
     def error(self, key: str, message: str) -> None:
         self.problems.error(self.src.abs_path, self.line(key), message)
 
@@ -550,8 +563,10 @@ def _article(
         return None
     _unknown_fields(src, doc, ARTICLE_FIELDS, problems)
     f = _Fields(src, doc, problems)
+    value = {field.name: f.read(field) for field in fields.ARTICLE}  # each value checked for its kind
 
-    raw_id = f.data.get("id")
+    # What a field's kind does not say: the rules of each field.
+    raw_id = value["id"]
     article_id = normalize_id(raw_id)
     if raw_id is None:
         problems.error(src.abs_path, 1, "missing required field 'id'")
@@ -561,14 +576,13 @@ def _article(
             f"invalid id '{raw_id}': use lowercase letters, digits and hyphens "
             "(at most 64, starting with a letter or digit)",
         )
-    title = f.text("title")
+    title = value["title"]
     if not title:
         if "title" in f.data:
             f.error("title", "title is empty")
         else:
             problems.error(src.abs_path, 1, "missing required field 'title'")
-    kind = f.choice("type", ARTICLE_TYPES, "article") or "article"
-    summary = f.text("summary")
+    summary = value["summary"]
     if not summary:
         problems.warning(
             src.abs_path, f.line("summary"), "missing summary: one sentence for listings, search and emails"
@@ -579,53 +593,34 @@ def _article(
             f.line("summary"),
             f"summary is {len(summary)} characters; keep it within {settings.summary_max}",
         )
-    audience = f.choice("audience", AUDIENCES, "public") or "public"
-    difficulty = f.choice("difficulty", DIFFICULTIES, None)
-    aliases = f.words("aliases")
-    for i, alias in enumerate(aliases):
+    for i, alias in enumerate(value["aliases"]):
         why = alias_problem(alias)
         if why:
             problems.error(src.abs_path, doc.line_of("aliases", i), why)
-    aliases = tuple(a for a in aliases if not alias_problem(a))
-    review_by = f.date("review_by")
+    value["aliases"] = tuple(a for a in value["aliases"] if not alias_problem(a))
+    review_by = value["review_by"]
     if review_by is not None and review_by < settings.today:
         problems.warning(
             src.abs_path,
             f.line("review_by"),
             f"article is stale: its review date {review_by.isoformat()} has passed; review it and move 'review_by'",
         )
-    product_ids, tags = f.words("products"), f.words("tags")
-    draft, updated = f.boolean("draft"), f.date("updated")
-    order, duration = f.integer("order"), f.integer("duration", minimum=1)
-    recorded_source = f.text("source_hash")
+    recorded_source = value["source_hash"]
     if recorded_source and not re.fullmatch(r"[0-9a-f]{6,64}", recorded_source):
         f.error("source_hash", f"invalid source_hash '{recorded_source}': copy it from 'kbgen translations'")
-        recorded_source = ""
+        value["source_hash"] = ""
     if article_id is None or not title:
         # Every field was checked above, but an article without id or title cannot be published.
         return None
+    value["id"] = article_id
 
     headings, links = scan(body, body_line)
     stem = posixpath.splitext(inner)[0]
     category = posixpath.dirname(inner)
     return Article(
-        id=article_id,
+        **{field.attribute or field.name: value[field.name] for field in fields.ARTICLE},
         lang=lang,
         path=src.path,
-        title=title,
-        type=kind,
-        summary=summary,
-        products=product_ids,
-        tags=tags,
-        audience=audience,
-        draft=draft,
-        updated=updated,
-        review_by=review_by,
-        aliases=aliases,
-        order=order,
-        duration=duration,
-        translated_from=recorded_source,
-        difficulty=difficulty,
         category=category,
         url=f"{language_prefix(lang, default)}{stem}/",
         body=body,

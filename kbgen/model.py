@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cache
+from . import cache, fields
 from .markdown_scan import Heading, Link
 from .paths import absolute_url, language_prefix
 from .problems import KbgenError, Problem
@@ -22,9 +22,7 @@ from .problems import KbgenError, Problem
 if TYPE_CHECKING:
     from .bundles import Bundle, Bundler
 
-ARTICLE_TYPES = ("tutorial", "faq", "troubleshooting", "article")
-AUDIENCES = ("public", "internal")
-DIFFICULTIES = ("easy", "medium", "hard")
+ARTICLE_TYPES, AUDIENCES, DIFFICULTIES = fields.ARTICLE_TYPES, fields.AUDIENCES, fields.DIFFICULTIES
 DEFAULT_STAGES = ("shipped", "delivered", "day-7")
 
 

@@ -14,7 +14,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kbgen"
 
 # The layers in the order data flows; a module may import its own layer's modules and lower ones only.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundations", {"problems", "paths", "yamlsource", "cache", "swap", "progress", "markdown_scan", "i18n"}),
+    (
+        "foundations",
+        {"problems", "paths", "fields", "yamlsource", "cache", "swap", "progress", "markdown_scan", "i18n"},
+    ),
     ("the knowledge base as data", {"model", "bundles"}),
     ("readers and checks", {"products", "synonyms", "ledger", "scaffold", "translations", "validate", "loader"}),
     ("search", {"meaning", "distill", "search"}),
