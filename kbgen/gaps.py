@@ -55,7 +55,7 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -712,6 +712,109 @@ def _stage_for(kb: KnowledgeBase, product: Product, article: Article) -> str:
     return kb.stages[-1] if kb.stages else "delivered"
 
 
+# -- the report ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ProductCoverage:
+    id: str | None  # None: tickets of no product
+    name: str
+    tickets: int
+    answered: int
+    share: float | None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A topic customers ask about that no article answers: similar unanswered tickets."""
+
+    size: int
+    keywords: list[str]
+    languages: dict[str, int]
+    products: dict[str, int]
+    examples: list[str]  # subjects
+    tickets: list[str]  # ids
+    closest_article: ArticleRef | None
+    first: str | None  # dates, YYYY-MM-DD
+    last: str | None
+
+
+@dataclass(frozen=True)
+class ArticleTickets:
+    id: str
+    title: str
+    tickets: int
+
+
+@dataclass(frozen=True)
+class BundleSuggestion:
+    """An article that answers a product's tickets but is in none of its bundles, and the stage to add it to."""
+
+    product: str
+    product_name: str
+    stage: str
+    article: str
+    title: str
+    tickets: int
+    stage_articles: list[str]
+    stage_full: bool
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    ticket: str
+    lang: str
+    product: str | None
+    product_from: str | None  # "column", "text" or "article"
+    article: str | None
+    anchor: str | None
+    score: float
+    confidence: float
+    answered: bool
+
+
+@dataclass(frozen=True)
+class Period:
+    first: str
+    last: str
+
+
+@dataclass(frozen=True)
+class Answered:
+    tickets: int
+    share: float | None
+
+
+@dataclass(frozen=True)
+class GapsReport:
+    """Everything `kbgen gaps` reports; `data()` is the JSON output (stable keys)."""
+
+    file: str
+    columns: dict[str, str]
+    tickets: int
+    skipped_rows: int
+    period: Period | None
+    languages: dict[str, int]
+    ranking: dict[str, str]  # how each language's tickets were matched: "meaning+words" or "words"
+    threshold: float
+    answered: Answered
+    products: list[ProductCoverage]
+    gaps: list[Gap]
+    unanswered_ungrouped: int
+    bundle_suggestions: list[BundleSuggestion]
+    articles: list[ArticleTickets]
+    matches: list[MatchRow]
+
+    def data(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 def analyze(
     kb: KnowledgeBase,
     tickets: TicketFile,
@@ -721,8 +824,8 @@ def analyze(
     min_tickets: int = MIN_TICKETS,
     indexes: Mapping[str, LanguageIndex] | None = None,
     ranking: str = "auto",
-) -> dict[str, Any]:
-    """Everything `kbgen gaps` reports, as plain data with stable keys (the JSON output).
+) -> GapsReport:
+    """Everything `kbgen gaps` reports.
 
     ranking: "auto" (as the site's search box: by meaning and words where a model knows the language) or
     "words"."""
@@ -752,13 +855,13 @@ def analyze(
             continue
         n_ans = sum(1 for m in ms if m.answered)
         products.append(
-            {
-                "id": pid,
-                "name": p.name(default, default) if p else "(no product)",
-                "tickets": len(ms),
-                "answered": n_ans,
-                "share": round(n_ans / len(ms), 3) if ms else None,
-            }
+            ProductCoverage(
+                id=pid,
+                name=p.name(default, default) if p else "(no product)",
+                tickets=len(ms),
+                answered=n_ans,
+                share=round(n_ans / len(ms), 3) if ms else None,
+            )
         )
 
     # gaps
@@ -779,25 +882,22 @@ def analyze(
         near = sorted(closest.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if closest else None
         dates = sorted(m.ticket.date for m in g.matches if m.ticket.date)
         gaps.append(
-            {
-                "size": len(g.matches),
-                "keywords": [words.get(k, k.split(":", 1)[1]) for k in g.keywords],
-                "languages": dict(sorted(Counter(m.lang for m in g.matches).items())),
-                "products": dict(sorted(Counter(m.product or "" for m in g.matches if m.product).items())),
-                "examples": subjects[:MAX_EXAMPLES],
-                "tickets": [m.ticket.id for m in g.matches],
-                "closest_article": {"id": near, "title": title(near)} if near else None,
-                "first": dates[0] if dates else None,
-                "last": dates[-1] if dates else None,
-            }
+            Gap(
+                size=len(g.matches),
+                keywords=[words.get(k, k.split(":", 1)[1]) for k in g.keywords],
+                languages=dict(sorted(Counter(m.lang for m in g.matches).items())),
+                products=dict(sorted(Counter(m.product or "" for m in g.matches if m.product).items())),
+                examples=subjects[:MAX_EXAMPLES],
+                tickets=[m.ticket.id for m in g.matches],
+                closest_article=ArticleRef(near, title(near)) if near else None,
+                first=dates[0] if dates else None,
+                last=dates[-1] if dates else None,
+            )
         )
 
     # articles answering tickets, and the bundle changes they call for
     by_article: Counter[str] = Counter(m.article_id for m in answered if m.article_id)
-    articles = [
-        {"id": a, "title": title(a), "tickets": n}
-        for a, n in sorted(by_article.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
+    articles = [ArticleTickets(a, title(a), n) for a, n in sorted(by_article.items(), key=lambda kv: (-kv[1], kv[0]))]
     suggestions = []
     today = kb.settings.today
     for p in kb.products:
@@ -812,51 +912,50 @@ def analyze(
             stage = _stage_for(kb, p, a)
             in_stage = list(p.bundles.get(stage, ()))
             suggestions.append(
-                {
-                    "product": p.id,
-                    "product_name": p.name(default, default),
-                    "stage": stage,
-                    "article": a.id,
-                    "title": a.title,
-                    "tickets": n,
-                    "stage_articles": in_stage,
-                    "stage_full": len(in_stage) >= kb.settings.max_links,
-                }
+                BundleSuggestion(
+                    product=p.id,
+                    product_name=p.name(default, default),
+                    stage=stage,
+                    article=a.id,
+                    title=a.title,
+                    tickets=n,
+                    stage_articles=in_stage,
+                    stage_full=len(in_stage) >= kb.settings.max_links,
+                )
             )
-    suggestions.sort(key=lambda s: (-s["tickets"], s["product"], s["article"]))
+    suggestions.sort(key=lambda s: (-s.tickets, s.product, s.article))
 
     dates = sorted(m.ticket.date for m in matches if m.ticket.date)
-    return {
-        "file": tickets.path,
-        "columns": tickets.columns,
-        "tickets": total,
-        "skipped_rows": tickets.skipped,
-        "period": {"first": dates[0], "last": dates[-1]} if dates else None,
-        "languages": dict(sorted(Counter(m.lang for m in matches).items())),
-        # How each language's tickets were matched: by meaning and words, or by words.
-        "ranking": {lang: matcher.ranking_of(lang) for lang in sorted({m.lang for m in matches})},
-        "threshold": threshold,
-        "answered": {"tickets": len(answered), "share": round(len(answered) / total, 3) if total else None},
-        "products": products,
-        "gaps": gaps,
-        "unanswered_ungrouped": loose,
-        "bundle_suggestions": suggestions,
-        "articles": articles,
-        "matches": [
-            {
-                "ticket": m.ticket.id,
-                "lang": m.lang,
-                "product": m.product,
-                "product_from": m.product_from or None,
-                "article": m.article_id,
-                "anchor": m.anchor or None,
-                "score": round(m.score, 1),
-                "confidence": round(m.confidence, 3),
-                "answered": m.answered,
-            }
+    return GapsReport(
+        file=tickets.path,
+        columns=tickets.columns,
+        tickets=total,
+        skipped_rows=tickets.skipped,
+        period=Period(dates[0], dates[-1]) if dates else None,
+        languages=dict(sorted(Counter(m.lang for m in matches).items())),
+        ranking={lang: matcher.ranking_of(lang) for lang in sorted({m.lang for m in matches})},
+        threshold=threshold,
+        answered=Answered(len(answered), round(len(answered) / total, 3) if total else None),
+        products=products,
+        gaps=gaps,
+        unanswered_ungrouped=loose,
+        bundle_suggestions=suggestions,
+        articles=articles,
+        matches=[
+            MatchRow(
+                ticket=m.ticket.id,
+                lang=m.lang,
+                product=m.product,
+                product_from=m.product_from or None,
+                article=m.article_id,
+                anchor=m.anchor or None,
+                score=round(m.score, 1),
+                confidence=round(m.confidence, 3),
+                answered=m.answered,
+            )
             for m in matches
         ],
-    }
+    )
 
 
 # -- output --------------------------------------------------------------------------------------
@@ -881,117 +980,112 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def format_text(result: Mapping[str, Any]) -> str:
+def format_text(result: GapsReport) -> str:
     out = []
-    period = result["period"]
+    period = result.period
     out.append(
-        f"{result['tickets']} tickets in {result['file']}"
-        + (f", {period['first']} to {period['last']}" if period else "")
+        f"{result.tickets} tickets in {result.file}"
+        + (f", {period.first} to {period.last}" if period else "")
         + " ("
-        + ", ".join(f"{lang}: {n}" for lang, n in result["languages"].items())
+        + ", ".join(f"{lang}: {n}" for lang, n in result.languages.items())
         + ")"
     )
-    ranking = result.get("ranking") or {}
+    ranking = result.ranking
     if any(r != "words" for r in ranking.values()):  # by words only: the report reads as it always did
         how = {"meaning+words": "by meaning and words", "words": "by words"}
         out.append("Matched " + "; ".join(f"{lang}: {how.get(r, r)}" for lang, r in ranking.items()))
-    a = result["answered"]
+    a = result.answered
     out.append(
-        f"Answered by an existing article: {a['tickets']} of {result['tickets']} ({_pct(a['share'])}); "
-        f"confidence threshold {result['threshold']}"
+        f"Answered by an existing article: {a.tickets} of {result.tickets} ({_pct(a.share)}); "
+        f"confidence threshold {result.threshold}"
     )
     out.append("")
     out.append("Coverage by product")
     out += _table(
         ["product", "tickets", "answered", "share"],
-        [(p["name"], p["tickets"], p["answered"], _pct(p["share"])) for p in result["products"]],
+        [(p.name, p.tickets, p.answered, _pct(p.share)) for p in result.products],
         right=(1, 2, 3),
     )
     out.append("")
     out.append("What to write next: unanswered tickets by topic")
-    if result["gaps"]:
+    if result.gaps:
         out += _table(
             ["#", "tickets", "keywords", "products", "example subjects", "closest article"],
             [
                 (
                     n,
-                    g["size"],
-                    ", ".join(g["keywords"]),
-                    ", ".join(g["products"]) or "–",
-                    _clip(" | ".join(g["examples"]), 70),
-                    g["closest_article"]["id"] if g["closest_article"] else "–",
+                    g.size,
+                    ", ".join(g.keywords),
+                    ", ".join(g.products) or "–",
+                    _clip(" | ".join(g.examples), 70),
+                    g.closest_article.id if g.closest_article else "–",
                 )
-                for n, g in enumerate(result["gaps"], 1)
+                for n, g in enumerate(result.gaps, 1)
             ],
             right=(0, 1),
         )
     else:
         out.append("(no group of similar unanswered tickets)")
-    if result["unanswered_ungrouped"]:
-        out.append(f"and {result['unanswered_ungrouped']} more unanswered tickets unlike any other")
+    if result.unanswered_ungrouped:
+        out.append(f"and {result.unanswered_ungrouped} more unanswered tickets unlike any other")
     out.append("")
     out.append("Bundle changes: articles that answer a product's tickets but are not in its bundles")
-    if result["bundle_suggestions"]:
-        for s in result["bundle_suggestions"]:
-            full = " (the stage is full: replace one)" if s["stage_full"] else ""
-            out.append(
-                f"  add {s['article']} '{s['title']}' to {s['product']}/{s['stage']}: "
-                f"answers {s['tickets']} tickets{full}"
-            )
+    if result.bundle_suggestions:
+        for s in result.bundle_suggestions:
+            full = " (the stage is full: replace one)" if s.stage_full else ""
+            out.append(f"  add {s.article} '{s.title}' to {s.product}/{s.stage}: answers {s.tickets} tickets{full}")
     else:
         out.append("  (none)")
     out.append("")
     out.append("Articles that answer the most tickets")
     out += _table(
         ["article", "title", "tickets"],
-        [(x["id"], x["title"], x["tickets"]) for x in result["articles"][:10]],
+        [(x.id, x.title, x.tickets) for x in result.articles[:10]],
         right=(2,),
     )
     return "\n".join(out) + "\n"
 
 
-def format_json(result: Mapping[str, Any]) -> str:
-    return json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+def format_json(result: GapsReport) -> str:
+    return json.dumps(result.data(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def format_html(result: Mapping[str, Any]) -> str:
+def format_html(result: GapsReport) -> str:
     from .report_html import bar_chart, cards, esc, page, table
 
-    a = result["answered"]
-    period = result["period"]
+    a = result.answered
+    period = result.period
     body = [
         cards(
             [
-                ("tickets", result["tickets"]),
-                ("answered by an article", f"{a['tickets']} ({_pct(a['share'])})"),
-                ("topics with no article", len(result["gaps"])),
-                ("bundle changes", len(result["bundle_suggestions"])),
+                ("tickets", result.tickets),
+                ("answered by an article", f"{a.tickets} ({_pct(a.share)})"),
+                ("topics with no article", len(result.gaps)),
+                ("bundle changes", len(result.bundle_suggestions)),
             ]
         )
     ]
     body.append("<h2>What to write next</h2>\n")
     body.append(
         "<p>Unanswered tickets grouped by topic, biggest first. A ticket is answered when its best article's "
-        f"confidence is at least {esc(result['threshold'])}.</p>\n"
+        f"confidence is at least {esc(result.threshold)}.</p>\n"
     )
     body.append(
-        bar_chart(
-            "Unanswered tickets per topic", [(", ".join(g["keywords"]), [g["size"]]) for g in result["gaps"][:15]]
-        )
+        bar_chart("Unanswered tickets per topic", [(", ".join(g.keywords), [g.size]) for g in result.gaps[:15]])
     )
     rows = []
-    for n, g in enumerate(result["gaps"], 1):
-        examples = "<ul class=examples>" + "".join(f"<li>{esc(s)}</li>" for s in g["examples"]) + "</ul>"
-        near = g["closest_article"]
+    for n, g in enumerate(result.gaps, 1):
+        examples = "<ul class=examples>" + "".join(f"<li>{esc(s)}</li>" for s in g.examples) + "</ul>"
+        near = g.closest_article
         rows.append(
             [
                 str(n),
-                str(g["size"]),
-                "".join(f"<span class=tag>{esc(k)}</span>" for k in g["keywords"]),
-                esc(", ".join(g["products"]) or "–"),
-                esc(", ".join(f"{k}: {v}" for k, v in g["languages"].items())),
+                str(g.size),
+                "".join(f"<span class=tag>{esc(k)}</span>" for k in g.keywords),
+                esc(", ".join(g.products) or "–"),
+                esc(", ".join(f"{k}: {v}" for k, v in g.languages.items())),
                 examples,
-                esc(f"{near['id']} {near['title']}") if near else "–",
+                esc(f"{near.id} {near.title}") if near else "–",
             ]
         )
     body.append(
@@ -1002,27 +1096,27 @@ def format_html(result: Mapping[str, Any]) -> str:
             raw=True,
         )
     )
-    if result["unanswered_ungrouped"]:
+    if result.unanswered_ungrouped:
         body.append(
-            f"<p class=muted>and {esc(result['unanswered_ungrouped'])} more unanswered tickets unlike any other.</p>\n"
+            f"<p class=muted>and {esc(result.unanswered_ungrouped)} more unanswered tickets unlike any other.</p>\n"
         )
     body.append(
         "<h2>Bundle changes</h2>\n<p>Articles that answer many tickets of a product but are in none of its "
         "post-purchase bundles (products.yml).</p>\n"
     )
-    if result["bundle_suggestions"]:
+    if result.bundle_suggestions:
         body.append(
             table(
                 ["product", "stage", "add article", "answers", "stage now"],
                 [
                     (
-                        s["product_name"],
-                        s["stage"],
-                        f"{s['article']} {s['title']}",
-                        s["tickets"],
-                        ", ".join(s["stage_articles"]) + (" (full)" if s["stage_full"] else ""),
+                        s.product_name,
+                        s.stage,
+                        f"{s.article} {s.title}",
+                        s.tickets,
+                        ", ".join(s.stage_articles) + (" (full)" if s.stage_full else ""),
                     )
-                    for s in result["bundle_suggestions"]
+                    for s in result.bundle_suggestions
                 ],
                 numeric=(3,),
             )
@@ -1035,14 +1129,14 @@ def format_html(result: Mapping[str, Any]) -> str:
     body.append(
         bar_chart(
             "Tickets per product: answered by an article, and not",
-            [(p["name"], [p["answered"], p["tickets"] - p["answered"]]) for p in result["products"]],
+            [(p.name, [p.answered, p.tickets - p.answered]) for p in result.products],
             series=("answered", "not answered"),
         )
     )
     body.append(
         table(
             ["product", "tickets", "answered", "share"],
-            [(p["name"], p["tickets"], p["answered"], _pct(p["share"])) for p in result["products"]],
+            [(p.name, p.tickets, p.answered, _pct(p.share)) for p in result.products],
             numeric=(1, 2, 3),
         )
     )
@@ -1050,10 +1144,8 @@ def format_html(result: Mapping[str, Any]) -> str:
     body.append(
         bar_chart(
             "Tickets answered per article",
-            [(f"{x['id']} {x['title']}", [x["tickets"]]) for x in result["articles"][:15]],
+            [(f"{x.id} {x.title}", [x.tickets]) for x in result.articles[:15]],
         )
     )
-    subtitle = f"{result['tickets']} tickets from {result['file']}" + (
-        f", {period['first']} to {period['last']}" if period else ""
-    )
+    subtitle = f"{result.tickets} tickets from {result.file}" + (f", {period.first} to {period.last}" if period else "")
     return page("Support ticket gaps", subtitle, "".join(body))

@@ -469,7 +469,7 @@ def test_analyze_counts_skipped_rows(demo_kb, tmp_path):
     )
     found = read_tickets(path)
     assert found.skipped == 1 and len(found.tickets) == 1
-    data = analyze(demo_kb, found)
+    data = analyze(demo_kb, found).data()
     assert data["skipped_rows"] == 1 and data["matches"][0]["article"] == "1011"
 
 
