@@ -258,6 +258,10 @@ def serve_site(
             server.watch(config.config_file_path)
         for theme_dir in config.theme.dirs:
             server.watch(theme_dir)
+        # As `mkdocs serve`: every plugin's (and hook's) serve event, then the configuration's `watch:` paths.
+        server = config.plugins.on_serve(server, config=config, builder=builder)
+        for item in config.watch:
+            server.watch(item)
         try:
             server.serve(open_in_browser=open_browser)
         except KeyboardInterrupt:

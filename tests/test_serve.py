@@ -168,3 +168,49 @@ def test_a_page_that_exists_is_served_throughout_rebuilds(tmp_path: Path):
         proc.communicate(timeout=20)
     assert answered[0] > 200
     assert failures == [], f"{len(failures)} of {answered[0] + len(failures)}: {failures[:5]}"
+
+
+HOOKS = """
+from pathlib import Path
+
+
+def on_serve(server, config, builder):
+    Path(config.config_file_path).with_name("served.txt").write_text("on_serve ran")
+    return server
+
+
+def on_post_build(config):
+    marker = Path(config.config_file_path).with_name("builds.txt")
+    marker.write_text(str(int(marker.read_text() or 0) + 1) if marker.exists() else "1")
+"""
+
+
+def test_serve_runs_other_plugins_serve_events_and_watches_the_configured_paths(tmp_path: Path):
+    config = MKDOCS_YML.format(options="") + "hooks:\n  - hooks.py\nwatch:\n  - extra\n"
+    write_tree(
+        tmp_path,
+        {
+            "mkdocs.yml": config,
+            "hooks.py": HOOKS,
+            "extra/notes.txt": "one",
+            "content/en/a.md": article(1, "Kettle care", "First.\n"),
+        },
+    )
+    port = free_port()
+    proc = start_serve(tmp_path, port)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/a/", lambda page: "First." in page)
+        deadline = time.monotonic() + 20
+        while not (tmp_path / "served.txt").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (tmp_path / "served.txt").read_text() == "on_serve ran"
+        builds = int((tmp_path / "builds.txt").read_text())
+        time.sleep(1.2)  # let the watcher settle before the edit
+        (tmp_path / "extra/notes.txt").write_text("two")  # a watched path outside the content
+        while int((tmp_path / "builds.txt").read_text() or 0) <= builds and time.monotonic() < deadline + 20:
+            time.sleep(0.2)
+        assert int((tmp_path / "builds.txt").read_text()) > builds, "an edit of a watch: path rebuilds"
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    assert "Traceback" not in output
