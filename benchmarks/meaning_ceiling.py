@@ -76,7 +76,7 @@ def documents(config: Path, passages: bool) -> tuple[search.LanguageIndex, list[
         index = search.build_index(kb, "public")["en"]
     finally:
         meaning.build_meaning = build
-    bodies = {a.id: " ".join(search._plain(a.body).split()) for a in kb.published("public", "en")}
+    bodies = {a.id: " ".join(search.plain_markdown(a.body).split()) for a in kb.published("public", "en")}
     texts, owner = [], []
     for d, (doc, text) in enumerate(zip(index.docs, captured["texts"])):
         texts.append(text)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .cache import record, record_attributes
-from .i18n import text_direction
+from .i18n import merge, text_direction
 from .paths import absolute_url, language_prefix
 from .problems import KbgenError
 
@@ -42,16 +42,8 @@ def strings(lang: str) -> dict[str, Any]:
     base = json.loads((folder / "en.json").read_text(encoding="utf-8"))
     path = folder / f"{lang}.json"
     if lang != "en" and path.is_file():
-        _merge(base, json.loads(path.read_text(encoding="utf-8")))
+        merge(base, json.loads(path.read_text(encoding="utf-8")))
     return base
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> None:
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value)
-        else:
-            base[key] = value
 
 
 @dataclass(frozen=True)

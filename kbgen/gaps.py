@@ -60,17 +60,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .i18n import primary_subtag
 from .model import Article, KnowledgeBase, Product
 from .problems import KbgenError
 from .search import (
     Analyzer,
     LanguageIndex,
-    _stopwords,
     build_index,
     fold,
     query_terms,
     rank,
     ranking_of,
+    stopwords_of,
     word_confidence,
     word_scores,
 )
@@ -415,7 +416,7 @@ def detect_language(text: str, languages: Sequence[str], default: str) -> str:
     words = Analyzer("").words(text)
     best, best_count = default, 0
     for lang in [default, *(x for x in languages if x != default)]:
-        stop = _stopwords(lang)
+        stop = stopwords_of(lang)
         count = sum(1 for w in words if w in stop)
         if count > best_count:
             best, best_count = lang, count
@@ -437,7 +438,7 @@ def clean_query(text: str, lang: str, shop: frozenset[str] = frozenset()) -> str
 
 @lru_cache(maxsize=64)
 def _filler(lang: str) -> frozenset[str]:
-    return frozenset(fold(w) for w in FILLER.get(lang.split("-")[0], "").split())
+    return frozenset(fold(w) for w in FILLER.get(primary_subtag(lang), "").split())
 
 
 @lru_cache(maxsize=1 << 16)

@@ -113,12 +113,13 @@ def plural_category(lang: str, n: int) -> str:
     return "one" if n == 1 else "other"
 
 
-def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """`over`'s strings laid over `base`'s, mapping by mapping (a missing or empty value keeps the base's)."""
     for key, value in over.items():
         if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            _merge(base[key], value)
+            merge(base[key], value)
         elif isinstance(value, Mapping):
-            base[key] = _merge({}, value)
+            base[key] = merge({}, value)
         elif value is not None:
             base[key] = value
     return base
@@ -290,7 +291,7 @@ class Locales:
                 path = folder / f"{lang}.yml"
                 loaded = _read_locale(path)
                 if isinstance(loaded, Mapping):
-                    _merge(merged, loaded)
+                    merge(merged, loaded)
             self._files[lang] = merged
         return self._files[lang]
 
@@ -300,12 +301,12 @@ class Locales:
 
     def get(self, lang: str) -> Strings:
         if lang not in self._strings:
-            data = _merge({}, self._file(DEFAULT_UI_LANGUAGE))
+            data = merge({}, self._file(DEFAULT_UI_LANGUAGE))
             own: dict[str, Any] | None = None
             if lang != DEFAULT_UI_LANGUAGE:
                 own = self._file(lang) or self._file(primary_subtag(lang))
                 data.pop("dir", None)
-                _merge(data, own)
+                merge(data, own)
                 if not own:
                     data["language_name"] = AUTONYMS.get(primary_subtag(lang), lang)
             strings = Strings(lang, data, own)

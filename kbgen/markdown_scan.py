@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from markdown.extensions.toc import slugify
+from markdown.extensions.toc import slugify, unique
 
 from . import cache
 
@@ -117,7 +117,7 @@ def scan(body: str, first_line: int = 1) -> tuple[tuple[Heading, ...], tuple[Lin
                 explicit = ids[0] if ids else None
                 raw = raw[: attr.start()]
             text = heading_text(raw)
-            anchor = explicit or _unique(slug(text), used)
+            anchor = explicit or unique(slug(text), used)  # toc's own rule: a_1, a_2…
             used.add(anchor)
             headings.append(Heading(level, text, anchor, hline))
             previous = ""
@@ -158,17 +158,6 @@ def script_lines(body: str, first_line: int = 1) -> list[int]:
         if _SCRIPT.search(_CODE_SPAN.sub("", line)):
             found.append(first_line + i)
     return found
-
-
-def _unique(anchor: str, used: set[str]) -> str:
-    # Same rule as markdown.extensions.toc.unique.
-    if not anchor:
-        anchor = "_"
-    base, n = anchor, 0
-    while anchor in used:
-        n += 1
-        anchor = f"{base}_{n}"
-    return anchor
 
 
 _FIRST_H1 = re.compile(r"\A\s*# +([^\n]*?)[ \t]*#*[ \t]*(?:\n|\Z)")

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import cache
+from .i18n import primary_subtag
 
 if TYPE_CHECKING:
     import numpy as np
@@ -91,7 +92,7 @@ class StaticModel:
         return self._stamp
 
     def knows(self, lang: str) -> bool:
-        return "*" in self.languages or lang.split("-")[0].split("_")[0].lower() in self.languages
+        return "*" in self.languages or primary_subtag(lang) in self.languages
 
     # tokenizing: BERT's normalizer, pre-tokenizer and WordPiece (what the `tokenizers` library does with the
     # model's tokenizer.json, and what search.js does: both tested against the library)

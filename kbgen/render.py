@@ -12,6 +12,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from markdown.extensions.toc import unique
+
 from .markdown_scan import slug
 
 _VOID = frozenset(
@@ -123,7 +125,7 @@ def faq_page(text: str) -> FaqPage:
         anchor, h2_tag = _split_id(span.start_tag)
         question = plain_text(question_html)
         if not anchor:
-            anchor = _unique(slug(question) or "_", used)
+            anchor = unique(slug(question), used)  # as the toc extension names a heading
         used.add(anchor)
         items.append(FaqItem(anchor, question, question_html, answer_html))
         h2_tag = h2_tag[:-1].rstrip() + ' class="kb-faq-q">' if "class=" not in h2_tag else h2_tag
@@ -152,14 +154,6 @@ def numbered_steps(text: str, step_label: str = "Step ") -> str:
         last = span.inner_start
     out.append(text[last:])
     return "".join(out)
-
-
-def _unique(anchor: str, used: set[str]) -> str:
-    base, n = anchor, 0
-    while anchor in used:
-        n += 1
-        anchor = f"{base}_{n}"
-    return anchor
 
 
 __all__ = ["FaqItem", "FaqPage", "HeadingSpan", "faq_page", "numbered_steps", "plain_text", "top_level_h2"]

@@ -11,6 +11,7 @@ from markdown.extensions.toc import slugify
 
 from .model import KnowledgeBase
 from .problems import KbgenError, display_path
+from .yamlsource import quote
 
 _ID_LINE = re.compile(rb"^id:\s*['\"]?(\d+)['\"]?\s*$", re.MULTILINE)
 _SAFE_CATEGORY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
@@ -56,15 +57,11 @@ def slug_for(title: str) -> str:
     return slugify(text, "-")[:80].strip("-")
 
 
-def _yaml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def render_article(kind: str, article_id: str, title: str, today: date) -> str:
     lines = [
         "---",
         f"id: {article_id}",
-        f"title: {_yaml_string(title)}",
+        f"title: {quote(title)}",
         f"type: {kind}",
         'summary: ""',
         "products: []",

@@ -42,6 +42,7 @@ import snowballstemmer
 from rapidfuzz.distance import OSA
 
 from . import cache, distill, meaning
+from .i18n import primary_subtag
 from .meaning import MeaningIndex
 from .model import Article, KnowledgeBase
 
@@ -148,13 +149,13 @@ _STEMMING = threading.Lock()
 
 @lru_cache(maxsize=64)
 def _stemmer(lang: str) -> snowballstemmer.stemmer | None:
-    name = STEMMERS.get(lang.split("-")[0].split("_")[0])
+    name = STEMMERS.get(primary_subtag(lang))
     return snowballstemmer.stemmer(name) if name else None
 
 
 @lru_cache(maxsize=64)
-def _stopwords(lang: str) -> frozenset[str]:
-    return frozenset(fold(w) for w in STOPWORDS.get(lang.split("-")[0], "").split())
+def stopwords_of(lang: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in STOPWORDS.get(primary_subtag(lang), "").split())
 
 
 class Analyzer:
@@ -162,7 +163,7 @@ class Analyzer:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.stopwords = _stopwords(lang)
+        self.stopwords = stopwords_of(lang)
         self.stemmer = _stemmer(lang)
         self._stems: dict[str, str] = {}
         self._words: dict[str, str] = {}
@@ -255,7 +256,7 @@ class LanguageIndex:
         return None
 
 
-def _plain(markdown: str) -> str:
+def plain_markdown(markdown: str) -> str:
     return _MD_NOISE.sub(" ", markdown)
 
 
@@ -304,7 +305,7 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
 
     for article in kb.published(audience, lang):
         headings = " ".join(h.text for h in article.headings)
-        body = _plain(article.body)
+        body = plain_markdown(article.body)
         add(
             SearchDoc(article.id, article.title, article.type, article.summary, article.url),
             [(TITLE, article.title), (SUMMARY, article.summary), (HEADINGS, headings),
@@ -315,9 +316,9 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
             add(
                 SearchDoc(article.id, question, article.type, article.summary, f"{article.url}#{anchor}", anchor,
                           article.title),
-                [(QUESTION, question), (PARENT, article.title), (BODY, _plain(answer))],
+                [(QUESTION, question), (PARENT, article.title), (BODY, plain_markdown(answer))],
             )  # fmt: skip
-            texts.append(meaning_text(question, "", [], _plain(answer), article.title))
+            texts.append(meaning_text(question, "", [], plain_markdown(answer), article.title))
 
     n = len(index.docs)
     if not n:
@@ -472,7 +473,7 @@ def _synonym_groups_cached(lang: str, shop: tuple[tuple[str, ...], ...]) -> tupl
     analyzer = Analyzer(lang)
     analyzer.stopwords = frozenset()
     groups = []
-    for group in [*SYNONYMS.get(lang.split("-")[0], ()), *shop]:
+    for group in [*SYNONYMS.get(primary_subtag(lang), ()), *shop]:
         phrases = tuple(tuple(analyzer.words(p)) for p in group)
         groups.append(tuple(p for p in phrases if p))
     return tuple(groups)

@@ -7,7 +7,6 @@ Nothing here lists an article that the build's audience may not see.
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from xml.sax.saxutils import escape
 from .markdown_scan import strip_title_heading
 from .model import Article, KnowledgeBase, language_prefix
 from .site import SiteMap
+from .yamlsource import quote
 
 SCHEMA_CONTEXT = "https://schema.org"
 
@@ -138,9 +138,9 @@ def markdown_copy_url(page_url: str) -> str:
 
 def article_markdown(article: Article) -> str:
     """The article as its writer wrote it, front matter reduced to what a reader needs."""
-    front = [f"title: {_yaml_string(article.title)}"]
+    front = [f"title: {quote(article.title)}"]
     if article.summary:
-        front.append(f"summary: {_yaml_string(article.summary)}")
+        front.append(f"summary: {quote(article.summary)}")
     body = strip_title_heading(article.body).strip("\n")
     return "---\n" + "\n".join(front) + f"\n---\n\n# {_one_line(article.title)}\n\n" + body + "\n"
 
@@ -236,10 +236,6 @@ def faq_jsonld(url: str, questions: Sequence[tuple[str, str]]) -> dict[str, obje
             {"@type": "Question", "name": q, "acceptedAnswer": {"@type": "Answer", "text": a}} for q, a in questions
         ],
     }
-
-
-def _yaml_string(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid double-quoted YAML scalar
 
 
 def _one_line(text: str) -> str:

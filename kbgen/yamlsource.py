@@ -11,6 +11,7 @@ the node graph before anything is expanded, and absurd nesting is refused.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -238,3 +239,8 @@ def split_front_matter(text: str) -> SplitSource:
     if text.startswith("\n", body_start):
         body_start += 1
     return SplitSource(fm, offset, text[body_start:], text.count("\n", 0, body_start) + 1)
+
+
+def quote(text: str) -> str:
+    """`text` as a double-quoted YAML scalar, whatever it holds (a JSON string is one)."""
+    return json.dumps(text, ensure_ascii=False)

@@ -126,6 +126,17 @@ def test_private_names_of_mkdocs_only_in_their_adapter():
     assert not found, "import them from kbgen/mkdocs_private.py: " + "; ".join(found)
 
 
+def test_no_module_imports_another_modules_private_name():
+    found = []
+    for path in sorted(PACKAGE.glob("*.py")):
+        for node in _runs(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                hidden = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+                if hidden:
+                    found.append(f"kbgen/{path.name}:{node.lineno}: {', '.join(hidden)} from .{node.module or ''}")
+    assert not found, "make them public where they are shared: " + "; ".join(found)
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
