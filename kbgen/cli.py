@@ -13,9 +13,8 @@ from pathlib import Path
 
 import click
 
+from .cli_options import check_choice, config_option, fail
 from .problems import KbgenError
-
-CONFIG_HELP = "The site's MkDocs configuration."
 
 
 class _Formatter(logging.Formatter):
@@ -35,22 +34,6 @@ def _setup_logging(quiet: bool = False, verbose: bool = False) -> None:
     logger.addHandler(handler)
     logger.propagate = False
     logger.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
-
-
-def _check_choice(value: str | None, allowed: tuple[str, ...], option: str) -> None:
-    """A usage error (exit 2) that lists the valid values, for choices only the content knows."""
-    if value is not None and value not in allowed:
-        raise click.BadParameter(f"'{value}' is not one of: {', '.join(allowed)}", param_hint=option)
-
-
-def _fail(message: str, status: int = 1) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(status)
-
-
-config_option = click.option(
-    "-f", "--config-file", type=click.Path(dir_okay=False), default="mkdocs.yml", show_default=True, help=CONFIG_HELP
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,7 +59,7 @@ def build(
     try:
         out = build_site(config_file, strict=strict, site_dir=site_dir, audience=audience)
     except KbgenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     else:
         if not quiet:
             click.echo(f"Built {out}", err=True)
@@ -93,7 +76,7 @@ def check(config_file: str, strict: bool, fmt: str) -> None:
     try:
         kb = load(config_file)
     except KbgenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     errors, warnings = len(kb.errors), len(kb.warnings)
     if fmt == "json":
@@ -129,10 +112,10 @@ def new(kind: str, title: str, category: str | None, lang: str | None, config_fi
 
     try:
         kb = load(config_file)
-        _check_choice(lang, kb.languages, "--lang")
+        check_choice(lang, kb.languages, "--lang")
         path = new_article(kb, kind, title, category=category, lang=lang)
     except KbgenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     click.echo(display_path(path))
 
@@ -150,7 +133,7 @@ def serve(config_file: str, dev_addr: str | None, audience: str | None, open_bro
     try:
         serve_site(config_file, dev_addr=dev_addr, audience=audience, open_browser=open_browser)
     except KbgenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @main.command()
@@ -170,17 +153,17 @@ def bundle(
         # The bundles of every product, cached until the content changes: one order costs almost nothing.
         bundler, errors = cached(config_file, "bundle", lambda kb: (kb.bundler, len(kb.errors)))
     except KbgenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if errors:
-        _fail(f"the content has {errors} errors; run 'kbgen check' to see them")
-    _check_choice(lang, bundler.languages, "--lang")
-    _check_choice(stage, bundler.stages, "--stage")
+        fail(f"the content has {errors} errors; run 'kbgen check' to see them")
+    check_choice(lang, bundler.languages, "--lang")
+    check_choice(stage, bundler.stages, "--stage")
     found, unknown = bundler.for_order(list(skus), lang, stage)
     for sku in unknown:
         click.echo(f"{'Error' if strict else 'Warning'}: unknown SKU '{sku}', skipped", err=True)
     if found is None:
-        _fail("none of the SKUs belongs to a product in products.yml")
+        fail("none of the SKUs belongs to a product in products.yml")
         return
     if strict and unknown:
         sys.exit(1)
@@ -205,9 +188,9 @@ def translations(lang: str | None, fmt: str, config_file: str) -> None:
     try:
         kb = load(config_file)
     except KbgenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
-    _check_choice(lang, kb.languages, "--lang")
+    check_choice(lang, kb.languages, "--lang")
     docs = kb.settings.docs_dir
     report = [s for s in translation_status(kb) if lang in (None, s.lang)]
     if fmt == "json":
@@ -260,7 +243,7 @@ def translate(article_id: str, lang: str, config_file: str) -> None:
         kb = load(config_file)
         path = write_translation(kb, article_id, lang)
     except KbgenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     click.echo(display_path(path))
 
@@ -287,9 +270,9 @@ def link_command(query: str, lang: str | None, limit: int, fmt: str, semantic: b
     try:
         index = open_link_index(config_file, lang, ranking)
     except KbgenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
-    _check_choice(lang, index.languages, "--lang")
+    check_choice(lang, index.languages, "--lang")
     results = link(index, query, lang, limit, ranking)
     if fmt == "json":
         chosen = lang or index.default_language
@@ -330,7 +313,7 @@ def urls(fix: bool, retire: str | None, to: str | None, config_file: str) -> Non
             kb = load(config_file)
         problems = [p for p in kb.problems if p.path == path]
     except KbgenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     for p in problems:
         click.echo(p.format())

@@ -5,37 +5,10 @@ Registered on the main command group at the end of `cli.py`.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import click
 
+from .cli_options import config_option, fail, write_output
 from .problems import KbgenError
-
-CONFIG_HELP = "The site's MkDocs configuration."
-
-config_option = click.option(
-    "-f", "--config-file", type=click.Path(dir_okay=False), default="mkdocs.yml", show_default=True, help=CONFIG_HELP
-)
-
-
-def _fail(message: str, status: int = 1) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(status)
-
-
-def _write(text: str, output: str | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        path = Path(output)
-        if path.parent != Path(""):
-            path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _fail(f"{output}: cannot write the file ({exc.strerror or exc})")
-    click.echo(f"Wrote {output}", err=True)
 
 
 @click.command()
@@ -95,10 +68,10 @@ def gaps(
             ranking="words" if ranking == "words" else "auto",
         )  # fmt: skip
     except KbgenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     text = {"json": g.format_json, "html": g.format_html}.get(fmt, g.format_text)(result)
-    _write(text, output)
+    write_output(text, output)
 
 
 def _indexes(kb, config_file: str, ranking: str):  # type: ignore[no-untyped-def]
@@ -141,6 +114,6 @@ def report(config_file: str, fmt: str, output: str | None, feedback: str | None)
         found = r.read_feedback(feedback) if feedback else None
         data = r.health(kb, found)
     except KbgenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
-    _write({"json": r.format_json, "text": r.format_text}.get(fmt, r.format_html)(data), output)
+    write_output({"json": r.format_json, "text": r.format_text}.get(fmt, r.format_html)(data), output)

@@ -1,0 +1,45 @@
+"""What every `kbgen` verb shares: the -f option, a clear error and its exit status, writing an output file.
+
+The verbs live in `cli.py` (building, checking, authoring, links and bundles) and `cli_insights.py` (`gaps`,
+`report`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+CONFIG_HELP = "The site's MkDocs configuration."
+
+config_option = click.option(
+    "-f", "--config-file", type=click.Path(dir_okay=False), default="mkdocs.yml", show_default=True, help=CONFIG_HELP
+)
+
+
+def fail(message: str, status: int = 1) -> None:
+    """`Error: message` on stderr, and exit with `status` (1: the content; 2: the usage)."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(status)
+
+
+def check_choice(value: str | None, allowed: tuple[str, ...], option: str) -> None:
+    """A usage error (exit 2) that lists the valid values, for choices only the content knows."""
+    if value is not None and value not in allowed:
+        raise click.BadParameter(f"'{value}' is not one of: {', '.join(allowed)}", param_hint=option)
+
+
+def write_output(text: str, output: str | None) -> None:
+    """`text` to stdout, or to the file `output` (its folders made), said on stderr."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        path = Path(output)
+        if path.parent != Path(""):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{output}: cannot write the file ({exc.strerror or exc})")
+    click.echo(f"Wrote {output}", err=True)
