@@ -16,12 +16,11 @@ import html
 import json
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .cache import record, record_attributes
-from .i18n import merge, text_direction
+from .i18n import Locales, language_name_in, text_direction
 from .paths import absolute_url, language_prefix
 from .problems import KbgenError
 
@@ -37,13 +36,9 @@ _FONT = "font-family:Arial,Helvetica,sans-serif;"
 
 @cache
 def strings(lang: str) -> dict[str, Any]:
-    """UI strings of the bundles in `lang`, English where a language has no file yet."""
-    folder = Path(__file__).parent / "locales"
-    base = json.loads((folder / "en.json").read_text(encoding="utf-8"))
-    path = folder / f"{lang}.json"
-    if lang != "en" and path.is_file():
-        merge(base, json.loads(path.read_text(encoding="utf-8")))
-    return base
+    """The bundles' strings in `lang` (the `bundle:` part of the kb theme's locales/<lang>.yml, the one set of
+    strings the site uses too), English for a key or a language it lacks."""
+    return {"bundle": Locales().get(lang).data["bundle"]}
 
 
 @dataclass(frozen=True)
@@ -289,7 +284,7 @@ def link_row(link: BundleLink, lang: str, default_language: str) -> str:
     align = "right" if text_direction(lang) == "rtl" else "left"
     meta = [s["types"].get(link.type, link.type), s["minutes"].format(n=link.reading_minutes)]
     if link.fell_back:
-        meta.append(s["fallback"].format(language=strings(lang)["language_names"].get(link.lang, link.lang)))
+        meta.append(s["fallback"].format(language=language_name_in(link.lang, lang)))
     summary = (
         f'<br><span style="color:{_MUTED};font-size:14px;line-height:20px;">{_e(link.summary)}</span>'
         if link.summary
@@ -331,7 +326,7 @@ def render_text(bundle: Bundle) -> str:
     for link in bundle.links:
         meta = [s["types"].get(link.type, link.type), s["minutes"].format(n=link.reading_minutes)]
         if link.fell_back:
-            meta.append(s["fallback"].format(language=strings(bundle.lang)["language_names"].get(link.lang, link.lang)))
+            meta.append(s["fallback"].format(language=language_name_in(link.lang, bundle.lang)))
         lines.append(f"- {link.title} ({', '.join(meta)})")
         if link.summary:
             lines.append(f"  {link.summary}")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,23 @@ AUTONYMS = {
 
 def primary_subtag(lang: str) -> str:
     return lang.replace("_", "-").split("-")[0].lower()
+
+
+@lru_cache(maxsize=256)
+def language_name_in(code: str, lang: str) -> str:
+    """The language `code` named in the language `lang` ("anglais" for en in fr), from CLDR through Babel;
+    in English where CLDR has no data for `lang`, the code itself where it knows no such language."""
+    from babel import Locale, UnknownLocaleError
+
+    for where in (lang.replace("-", "_"), primary_subtag(lang), "en"):
+        try:
+            names = Locale.parse(where).languages
+        except (UnknownLocaleError, ValueError):
+            continue
+        found = names.get(code.replace("-", "_")) or names.get(primary_subtag(code))
+        if found:
+            return str(found)
+    return code
 
 
 def text_direction(lang: str) -> str:
