@@ -29,48 +29,26 @@ from markupsafe import Markup, escape
 
 DEFAULT_UI_LANGUAGE = "en"
 
-#: Languages written right to left (the primary subtag of a language code).
-RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})
 
-#: Languages by their own names, for the language switcher when a language has no file of its own.
-AUTONYMS = {
-    "ar": "العربية",
-    "bg": "Български",
-    "ca": "Català",
-    "cs": "Čeština",
-    "da": "Dansk",
-    "de": "Deutsch",
-    "el": "Ελληνικά",
-    "en": "English",
-    "es": "Español",
-    "et": "Eesti",
-    "fa": "فارسی",
-    "fi": "Suomi",
-    "fr": "Français",
-    "he": "עברית",
-    "hr": "Hrvatski",
-    "hu": "Magyar",
-    "it": "Italiano",
-    "ja": "日本語",
-    "ko": "한국어",
-    "lt": "Lietuvių",
-    "lv": "Latviešu",
-    "nb": "Norsk bokmål",
-    "nl": "Nederlands",
-    "no": "Norsk",
-    "pl": "Polski",
-    "pt": "Português",
-    "ro": "Română",
-    "ru": "Русский",
-    "sk": "Slovenčina",
-    "sl": "Slovenščina",
-    "sr": "Српски",
-    "sv": "Svenska",
-    "tr": "Türkçe",
-    "uk": "Українська",
-    "ur": "اردو",
-    "zh": "中文",
-}
+@lru_cache(maxsize=256)
+def _cldr(lang: str) -> Any:
+    """Babel's CLDR data of a language (the language code, else its primary subtag), or None."""
+    from babel import Locale, UnknownLocaleError
+
+    for code in dict.fromkeys((lang.replace("-", "_"), primary_subtag(lang))):
+        try:
+            return Locale.parse(code)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return None
+
+
+def autonym(lang: str) -> str:
+    """The language by its own name, capitalised as in a language switcher ("Français"), from CLDR; "" when
+    CLDR does not know it."""
+    found = _cldr(lang)
+    name = found.get_display_name(found) if found is not None else ""
+    return (name[:1].upper() + name[1:]) if name else ""
 
 
 def primary_subtag(lang: str) -> str:
@@ -95,40 +73,17 @@ def language_name_in(code: str, lang: str) -> str:
 
 
 def text_direction(lang: str) -> str:
-    return "rtl" if primary_subtag(lang) in RTL_LANGUAGES else "ltr"
+    """ "rtl" for a language written right to left (CLDR's character order), else "ltr"."""
+    found = _cldr(lang)
+    return "rtl" if found is not None and found.character_order == "right-to-left" else "ltr"
 
 
 def plural_category(lang: str, n: int) -> str:
-    """The CLDR plural category of a whole number: one, two, few, many, zero or other."""
-    n = abs(int(n))
-    code = primary_subtag(lang)
-    if code in ("fr", "pt"):
-        return "one" if n in (0, 1) else "other"
-    if code == "ro":
-        if n == 1:
-            return "one"
-        return "few" if n == 0 or 1 <= n % 100 <= 19 else "other"
-    if code in ("ru", "uk", "sr", "hr", "bs"):
-        if n % 10 == 1 and n % 100 != 11:
-            return "one"
-        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-            return "few"
-        return "many" if code in ("ru", "uk") else "other"
-    if code == "pl":
-        if n == 1:
-            return "one"
-        return "few" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "many"
-    if code in ("cs", "sk"):
-        return "one" if n == 1 else "few" if 2 <= n <= 4 else "other"
-    if code == "ar":
-        if n in (0, 1, 2):
-            return ("zero", "one", "two")[n]
-        return "few" if 3 <= n % 100 <= 10 else "many" if 11 <= n % 100 <= 99 else "other"
-    if code == "he":
-        return "one" if n == 1 else "two" if n == 2 else "other"
-    if code in ("ja", "ko", "zh", "tr", "fa", "id", "th", "vi"):
-        return "other"
-    return "one" if n == 1 else "other"
+    """The CLDR plural category of a whole number: one, two, few, many, zero or other (Babel's rules)."""
+    found = _cldr(lang)
+    if found is None:
+        return "one" if abs(int(n)) == 1 else "other"
+    return str(found.plural_form(abs(int(n))))
 
 
 def merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -221,7 +176,7 @@ class Strings:
 
     def language_name(self, lang: str) -> str:
         """A language by its own name ("Français"), as a reader of that language looks for it."""
-        return self._names.get(lang) or AUTONYMS.get(primary_subtag(lang)) or lang
+        return self._names.get(lang) or autonym(lang) or lang
 
     def language_in_text(self, lang: str) -> str:
         """A language named in this language's sentences ("anglais" in French), else by its own name."""
@@ -326,7 +281,7 @@ class Locales:
                 data.pop("dir", None)
                 merge(data, own)
                 if not own:
-                    data["language_name"] = AUTONYMS.get(primary_subtag(lang), lang)
+                    data["language_name"] = autonym(lang) or lang
             strings = Strings(lang, data, own)
             self._strings[lang] = strings
         return self._strings[lang]
@@ -336,7 +291,7 @@ class Locales:
         names = {}
         for lang in langs:
             own = self._file(lang).get("language_name") or self._file(primary_subtag(lang)).get("language_name")
-            names[lang] = str(own or AUTONYMS.get(primary_subtag(lang)) or lang)
+            names[lang] = str(own or autonym(lang) or lang)
         return names
 
     def for_site(self, langs: Iterable[str]) -> dict[str, Strings]:
@@ -351,4 +306,4 @@ class Locales:
         return found
 
 
-__all__ = ["AUTONYMS", "Locales", "RTL_LANGUAGES", "Strings", "plural_category", "text_direction"]
+__all__ = ["Locales", "Strings", "autonym", "language_name_in", "plural_category", "text_direction"]

@@ -409,3 +409,36 @@ def test_404_page_has_the_switcher_to_every_home(make_site):
     links = switcher(html)
     assert links.pop("en") in ("/", "/.")
     assert links == {"fr": "/fr/", "it": "/it/", "ro": "/ro/", "ar": "/ar/"}
+
+
+# CLDR through Babel: plural categories (the hand-written rules had Lithuanian, Latvian and Slovenian wrong),
+# languages by their own names for a switcher, and the direction of writing.
+CLDR_CASES = [
+    ("plural", "lt", 3, "few"),
+    ("plural", "lv", 0, "zero"),
+    ("plural", "sl", 2, "two"),
+    ("plural", "ro", 0, "few"),
+    ("plural", "fr", 0, "one"),
+    ("plural", "xx", 1, "one"),
+    ("autonym", "nb", None, "Norsk bokmål"),
+    ("autonym", "uk", None, "Українська"),
+    ("autonym", "xx", None, ""),
+    ("direction", "ckb", None, "rtl"),
+    ("direction", "he-IL", None, "rtl"),
+    ("direction", "fr_CA", None, "ltr"),
+    ("name_in", "en", "fr", "anglais"),
+    ("name_in", "de", "ro", "germană"),
+]
+
+
+@pytest.mark.parametrize(("what", "lang", "arg", "expected"), CLDR_CASES, ids=[f"{c[0]}-{c[1]}" for c in CLDR_CASES])
+def test_locale_data_comes_from_cldr(what, lang, arg, expected):
+    from kbgen.i18n import autonym, language_name_in, text_direction
+
+    found = {
+        "plural": lambda: plural_category(lang, arg),
+        "autonym": lambda: autonym(lang),
+        "direction": lambda: text_direction(lang),
+        "name_in": lambda: language_name_in(lang, arg),
+    }[what]()
+    assert found == expected
