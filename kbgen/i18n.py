@@ -166,7 +166,14 @@ class Strings:
     # -- dates and languages ---------------------------------------------------------------------
 
     def date(self, when: date) -> str:
-        """A date the way the language writes it: "14 September 2026", "1er septembre 2026"."""
+        """A date the way the language writes it: "14 September 2026", "1er septembre 2026"; CLDR's long date
+        (through Babel) for a language whose file says nothing of dates, or that has no file."""
+        if _lookup(self.own, "date") is None:
+            found = _cldr(self.lang)
+            if found is not None:
+                from babel.dates import format_date
+
+                return str(format_date(when, format="long", locale=found))
         months = self.raw("date.months") or []
         month = months[when.month - 1] if len(months) == 12 else when.strftime("%B")
         first = self.raw("date.first_day")

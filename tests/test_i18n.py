@@ -428,6 +428,10 @@ CLDR_CASES = [
     ("direction", "fr_CA", None, "ltr"),
     ("name_in", "en", "fr", "anglais"),
     ("name_in", "de", "ro", "germană"),
+    ("date", "de", None, "1. September 2026"),  # no de.yml: CLDR's long date
+    ("date", "ja", None, "2026年9月1日"),
+    ("date", "fr", None, "1er septembre 2026"),  # the theme's fr.yml says how
+    ("date", "xx", None, "1 September 2026"),  # unknown to CLDR: English
 ]
 
 
@@ -440,5 +444,6 @@ def test_locale_data_comes_from_cldr(what, lang, arg, expected):
         "autonym": lambda: autonym(lang),
         "direction": lambda: text_direction(lang),
         "name_in": lambda: language_name_in(lang, arg),
+        "date": lambda: Locales().get(lang).date(date(2026, 9, 1)),
     }[what]()
     assert found == expected
