@@ -241,6 +241,12 @@ def split_front_matter(text: str) -> SplitSource:
     return SplitSource(fm, offset, text[body_start:], text.count("\n", 0, body_start) + 1)
 
 
+# What YAML does not allow raw in a document (C1 controls, DEL, surrogates, non-characters), and the line
+# breaks it would fold into a space inside a quoted scalar (NEL, LS, PS): written as escapes.
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 def quote(text: str) -> str:
-    """`text` as a double-quoted YAML scalar, whatever it holds (a JSON string is one)."""
-    return json.dumps(text, ensure_ascii=False)
+    """`text` as a double-quoted YAML scalar that reads back as exactly `text`, whatever it holds (a JSON
+    string is one, once the characters YAML refuses are escaped)."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(text, ensure_ascii=False))
