@@ -47,7 +47,7 @@ from .progress import Progress
 from .redirects import Redirect, redirect_outputs, render_redirect_page, render_redirects_file
 from .render import FaqItem, faq_page, numbered_steps
 from .search import build_index, export_index
-from .site import SiteMap
+from .site import SiteNavigation
 from .synonyms import FILE as SYNONYMS_FILE
 from .translations import localize_links
 
@@ -177,7 +177,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     def __init__(self) -> None:
         self.kb: KnowledgeBase | None = None
-        self.sitemap: SiteMap | None = None
+        self.navigation: SiteNavigation | None = None
         self.pages: dict[str, PageSource] = {}
         self.prerendered: dict[str, parallel.Rendered] = {}
         self.progress: Progress | None = None
@@ -239,7 +239,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.kb = kb
         self.locales = Locales(config.theme.dirs)
         self.strings = self.locales.for_site(kb.languages)
-        self.sitemap = SiteMap(kb, self.settings.audience, self.locales)
+        self.navigation = SiteNavigation(kb, self.settings.audience, self.locales)
         self.pages = {}
         self.faqs = {}
         files = self._arrange_files(files, config)
@@ -301,8 +301,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         return False
 
     def _generate_start_pages(self, files: Files, config: MkDocsConfig) -> None:
-        kb, sitemap = self.kb, self.sitemap
-        assert kb is not None and sitemap is not None
+        kb, nav = self.kb, self.navigation
+        assert kb is not None and nav is not None
         prefix = f"{kb.default_language}/" if kb.multilingual_layout else ""
         for lang in kb.languages:
             search_src = f"{_lang_dir(kb, lang)}search/index.md"
@@ -311,7 +311,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             t = self._t(lang)
             listing = []
             for product in kb.products:
-                view = sitemap.product_start(product, lang)
+                view = nav.product_start(product, lang)
                 src = f"{folder}{product.id}/index.md"
                 body = _start_markdown(view, src, t)
                 title = t.text("start.title", product=view.name)
@@ -432,9 +432,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def on_page_context(
         self, template_context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        kb, sitemap = self.kb, self.sitemap
+        kb, nav = self.kb, self.navigation
         obj = self.pages.get(page.file.src_uri)
-        if kb is None or sitemap is None:
+        if kb is None or nav is None:
             return template_context
         context = cast("dict[str, Any]", template_context)  # the theme reads kbgen's own keys too
         if obj is None:  # another plugin's page: the theme still needs its words
@@ -449,10 +449,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         versions: dict[str, str] = {}  # the same page in other languages: real translations only
         same_page: dict[str, str] = {}  # where the language switcher goes: the same page where it exists
         if isinstance(obj, Article):
-            crumbs = sitemap.breadcrumbs(obj.lang, obj.category)
-            nearby, in_category = sitemap.nearby(obj)
+            crumbs = nav.breadcrumbs(obj.lang, obj.category)
+            nearby, in_category = nav.nearby(obj)
             context["article"] = obj
-            context["related"] = sitemap.related(obj)
+            context["related"] = nav.related(obj)
             context["nearby"] = nearby
             context["nearby_total"] = in_category
             context["short_url"] = kb.short_url(obj)
@@ -462,42 +462,42 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             context["og_type"] = "article"
             context["contact_href"] = self._contact_href(obj)
             context["feedback_url"] = self.config.feedback_url
-            versions = same_page = sitemap.article_versions(obj)
+            versions = same_page = nav.article_versions(obj)
             jsonld.append(seo.article_jsonld(kb, obj, site_name))
             faq = self.faqs.get(page.file.src_uri, ())
             if self.config.faq_schema and faq:
                 jsonld.append(seo.faq_jsonld(url, [(q.question, q.answer_text) for q in faq]))
         elif isinstance(obj, Category):
-            crumbs = sitemap.breadcrumbs(obj.lang, sitemap_parent(obj))
-            context["category_view"] = sitemap.view(obj)
+            crumbs = nav.breadcrumbs(obj.lang, parent_category(obj))
+            context["category_view"] = nav.view(obj)
             context["page_description"] = obj.description
-            versions = sitemap.category_versions(obj.key)
+            versions = nav.category_versions(obj.key)
             same_page = {lang: c.url for lang in kb.languages if (c := kb.category(obj.key, lang)) is not None}
         elif isinstance(obj, Home):
-            context["categories"] = sitemap.top_categories(obj.lang)
-            starts = [sitemap.product_start(p, obj.lang) for p in kb.products]
+            context["categories"] = nav.top_categories(obj.lang)
+            starts = [nav.product_start(p, obj.lang) for p in kb.products]
             context["product_starts"] = starts[:HOME_PRODUCTS]
             context["more_products"] = len(starts) > HOME_PRODUCTS
-            context["promoted"] = sitemap.promoted(obj.lang, tuple(str(i) for i in self.config.promoted))
+            context["promoted"] = nav.promoted(obj.lang, tuple(str(i) for i in self.config.promoted))
             context["page_description"] = obj.description
             context["og_type"] = "website"
-            versions = sitemap.home_versions()
+            versions = nav.home_versions()
         elif isinstance(obj, StartPage):
-            start = sitemap.product_start(obj.product, obj.lang)
-            crumbs = sitemap.breadcrumbs(obj.lang, "")
+            start = nav.product_start(obj.product, obj.lang)
+            crumbs = nav.breadcrumbs(obj.lang, "")
             context["start"] = start
             context["stages"] = [(stage, t.stage_title(stage), articles) for stage, articles in start.stages]
             context["page_description"] = start.description or t.text("start.description", product=start.name)
-            versions = sitemap.start_versions(obj.product)
-            same_page = {lang: sitemap.product_start(obj.product, lang).url for lang in kb.languages}
+            versions = nav.start_versions(obj.product)
+            same_page = {lang: nav.product_start(obj.product, lang).url for lang in kb.languages}
         elif isinstance(obj, StartIndex):
-            crumbs = sitemap.breadcrumbs(obj.lang, "")
-            context["product_starts"] = [sitemap.product_start(p, obj.lang) for p in kb.products]
-            versions = sitemap.start_index_versions()
-            same_page = {lang: sitemap.home_url(lang) + "start/" for lang in kb.languages}
+            crumbs = nav.breadcrumbs(obj.lang, "")
+            context["product_starts"] = [nav.product_start(p, obj.lang) for p in kb.products]
+            versions = nav.start_index_versions()
+            same_page = {lang: nav.home_url(lang) + "start/" for lang in kb.languages}
         elif isinstance(obj, SearchPage):
-            context["categories"] = sitemap.top_categories(obj.lang)
-            same_page = {lang: sitemap.home_url(lang) + "search/" for lang in kb.languages}
+            context["categories"] = nav.top_categories(obj.lang)
+            same_page = {lang: nav.home_url(lang) + "search/" for lang in kb.languages}
         # A page that is not itself one of the versions (a category of untranslated articles) claims none.
         context["alternates"] = seo.hreflang_links(kb, versions) if versions.get(obj.lang) == page.url else []
         context["languages"] = self._switcher(obj.lang, {**versions, **same_page})
@@ -513,13 +513,13 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self, template_context: TemplateContext, *, template_name: str, config: MkDocsConfig
     ) -> TemplateContext:
         """404.html and search.html: the language home, search and the top categories."""
-        kb, sitemap = self.kb, self.sitemap
-        if kb is None or sitemap is None:
+        kb, nav = self.kb, self.navigation
+        if kb is None or nav is None:
             return template_context
         context = cast("dict[str, Any]", template_context)
         context.update(self._common_context(kb.default_language))
         if template_name in ("404.html", "search.html"):
-            context["categories"] = sitemap.top_categories(kb.default_language)
+            context["categories"] = nav.top_categories(kb.default_language)
         return template_context
 
     def _t(self, lang: str) -> Strings:
@@ -530,8 +530,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         return found
 
     def _common_context(self, lang: str) -> dict[str, Any]:
-        kb, sitemap = self.kb, self.sitemap
-        assert kb is not None and sitemap is not None
+        kb, nav = self.kb, self.navigation
+        assert kb is not None and nav is not None
         t = self._t(lang)
         return {
             "kb": kb,
@@ -539,10 +539,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             "lang": lang,
             "t": t,
             "dir": t.dir,
-            "home_url": sitemap.home_url(lang),
-            "home_title": sitemap.home_title(lang),
+            "home_url": nav.home_url(lang),
+            "home_title": nav.home_title(lang),
             "contact_href": self._contact_href(None, lang),
-            "search_url": sitemap.home_url(lang) + "search/",
+            "search_url": nav.home_url(lang) + "search/",
             "search_strings": {
                 "results": t.text("search.results"),
                 "none": t.text("search.none"),
@@ -560,8 +560,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
         Empty for a one-language help center (the theme then shows no switcher).
         """
-        kb, sitemap = self.kb, self.sitemap
-        assert kb is not None and sitemap is not None
+        kb, nav = self.kb, self.navigation
+        assert kb is not None and nav is not None
         if len(kb.languages) < 2:
             return []
         names = self.locales.language_names(kb.languages)
@@ -573,7 +573,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 {
                     "lang": other,
                     "name": names[other],
-                    "url": target if target is not None else sitemap.home_url(other),
+                    "url": target if target is not None else nav.home_url(other),
                     "current": other == lang,
                     "same_page": target is not None,
                     "dir": self._t(other).dir,
@@ -662,8 +662,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         Short links and redirects; Markdown copies, catalog, sitemap, robots.txt, llms.txt; email bundles
         (and the internal site's report); the search index (unless `search` is false).
         """
-        sitemap = self.sitemap
-        assert sitemap is not None
+        nav = self.navigation
+        assert nav is not None
         audience = self.settings.audience
 
         def links() -> dict[str, str | bytes]:
@@ -674,11 +674,11 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         def copies() -> dict[str, str | bytes]:
             outputs: dict[str, str | bytes] = {"catalog.json": render_catalog(kb, audience)}
             # MkDocs' own sitemap lists every page with build dates; ours lists what this audience may see.
-            xml = seo.render_sitemap(seo.sitemap_entries(kb, sitemap))
+            xml = seo.render_sitemap(seo.sitemap_entries(kb, nav))
             outputs["sitemap.xml"] = xml
             outputs["sitemap.xml.gz"] = gzip.compress(xml.encode("utf-8"), mtime=0)
             outputs["robots.txt"] = seo.render_robots(kb.settings.site_url, audience)
-            outputs["llms.txt"] = seo.render_llms_txt(kb, sitemap, site_name)
+            outputs["llms.txt"] = seo.render_llms_txt(kb, nav, site_name)
             for article in kb.published(audience):
                 outputs[seo.markdown_copy_url(article.url)] = seo.article_markdown(article)
             return outputs
@@ -824,7 +824,7 @@ def search_outputs(kb: KnowledgeBase, audience: str) -> dict[str, str | bytes]:
     return files
 
 
-def sitemap_parent(category: Category) -> str:
+def parent_category(category: Category) -> str:
     return category.parent or ""
 
 

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from .markdown_scan import strip_title_heading
 from .model import Article, KnowledgeBase, language_prefix
-from .site import SiteMap
+from .site import SiteNavigation
 from .yamlsource import quote
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -48,9 +48,9 @@ def hreflang_links(kb: KnowledgeBase, versions: Mapping[str, str]) -> list[tuple
 # -- sitemap.xml and robots.txt ----------------------------------------------------------------------
 
 
-def sitemap_entries(kb: KnowledgeBase, sitemap: SiteMap) -> list[SitemapEntry]:
+def sitemap_entries(kb: KnowledgeBase, nav: SiteNavigation) -> list[SitemapEntry]:
     """Every page of the build: homes, categories with articles, articles, product start pages."""
-    audience = sitemap.audience
+    audience = nav.audience
     entries: dict[str, date | None] = {}
     newest_in: dict[tuple[str, str], date | None] = {}
 
@@ -67,7 +67,7 @@ def sitemap_entries(kb: KnowledgeBase, sitemap: SiteMap) -> list[SitemapEntry]:
 
     for a in kb.published(audience):
         entries[a.url] = a.updated
-        alternates(sitemap.article_versions(a))
+        alternates(nav.article_versions(a))
         bump((a.lang, ""), a.updated)
         parts = a.category.split("/") if a.category else []
         for depth in range(1, len(parts) + 1):
@@ -75,9 +75,9 @@ def sitemap_entries(kb: KnowledgeBase, sitemap: SiteMap) -> list[SitemapEntry]:
     for home in kb.homes:
         if (home.lang, "") in newest_in:
             entries[home.url] = newest_in[(home.lang, "")]
-    alternates(sitemap.home_versions())
+    alternates(nav.home_versions())
     for key in sorted({c.key for c in kb.categories}):
-        alternates(sitemap.category_versions(key))
+        alternates(nav.category_versions(key))
     for c in kb.categories:
         if (c.lang, c.key) in newest_in:
             entries[c.url] = newest_in[(c.lang, c.key)]
@@ -85,13 +85,13 @@ def sitemap_entries(kb: KnowledgeBase, sitemap: SiteMap) -> list[SitemapEntry]:
         if kb.products:
             entries[f"{language_prefix(lang, kb.default_language)}start/"] = None
         for product in kb.products:
-            start = sitemap.product_start(product, lang)
+            start = nav.product_start(product, lang)
             shown = [a for _, articles in start.stages for a in articles] + list(start.more)
             entries[start.url] = max((a.updated for a in shown if a.updated), default=None)
     if kb.products:
-        alternates(sitemap.start_index_versions())
+        alternates(nav.start_index_versions())
         for product in kb.products:
-            alternates(sitemap.start_versions(product))
+            alternates(nav.start_versions(product))
     return sorted(
         SitemapEntry(kb.absolute_url(url), when, tuple(hreflang_links(kb, versions.get(url, {}))))
         for url, when in entries.items()
@@ -145,11 +145,11 @@ def article_markdown(article: Article) -> str:
     return "---\n" + "\n".join(front) + f"\n---\n\n# {_one_line(article.title)}\n\n" + body + "\n"
 
 
-def render_llms_txt(kb: KnowledgeBase, sitemap: SiteMap, site_name: str) -> str:
+def render_llms_txt(kb: KnowledgeBase, nav: SiteNavigation, site_name: str) -> str:
     """llms.txt (llmstxt.org): the site, then one section per category linking each article's Markdown."""
     default = kb.default_language
     home = kb.home(default)
-    lines = [f"# {_one_line(site_name) or sitemap.home_title(default)}", ""]
+    lines = [f"# {_one_line(site_name) or nav.home_title(default)}", ""]
     summary = (home.description if home else "") or "Help articles, tutorials and FAQs."
     lines += [f"> {_one_line(summary)}", ""]
     lines += [
@@ -167,11 +167,11 @@ def render_llms_txt(kb: KnowledgeBase, sitemap: SiteMap, site_name: str) -> str:
         ]
     for lang in sorted(kb.languages, key=lambda lang: (lang != default, lang)):
         suffix = f" ({lang})" if len(kb.languages) > 1 else ""
-        root = sitemap.articles_in(lang, "")
+        root = nav.articles_in(lang, "")
         if root:
-            lines += _llms_section(kb, sitemap.home_title(lang) + suffix, root)
-        for category, trail in sitemap.categories_in_order(lang):
-            articles = sitemap.articles_in(lang, category.key)
+            lines += _llms_section(kb, nav.home_title(lang) + suffix, root)
+        for category, trail in nav.categories_in_order(lang):
+            articles = nav.articles_in(lang, category.key)
             if articles:
                 lines += _llms_section(kb, " › ".join(trail) + suffix, articles)
     return "\n".join(lines).rstrip("\n") + "\n"

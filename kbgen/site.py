@@ -65,7 +65,7 @@ class ProductStart:
 
 
 @dataclass
-class SiteMap:
+class SiteNavigation:
     """Indexes over the published part of a knowledge base, built once per build."""
 
     kb: KnowledgeBase
