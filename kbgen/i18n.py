@@ -59,16 +59,11 @@ def primary_subtag(lang: str) -> str:
 def language_name_in(code: str, lang: str) -> str:
     """The language `code` named in the language `lang` ("anglais" for en in fr), from CLDR through Babel;
     in English where CLDR has no data for `lang`, the code itself where it knows no such language."""
-    from babel import Locale, UnknownLocaleError
-
-    for where in (lang.replace("-", "_"), primary_subtag(lang), "en"):
-        try:
-            names = Locale.parse(where).languages
-        except (UnknownLocaleError, ValueError):
-            continue
-        found = names.get(code.replace("-", "_")) or names.get(primary_subtag(code))
-        if found:
-            return str(found)
+    for found in (_cldr(lang), _cldr("en")):
+        if found is not None:
+            name = found.languages.get(code.replace("-", "_")) or found.languages.get(primary_subtag(code))
+            if name:
+                return str(name)
     return code
 
 
