@@ -159,7 +159,7 @@ def main(argv: list[str]) -> int:
         return 0
     stale = [str(p) for p, text in wanted.items() if p.read_text(encoding="utf-8") != text]
     for path in stale:
-        print(f"{path}: not what kbgen/fields.py gives; run python -m kbgen.fields --write", file=sys.stderr)
+        sys.stderr.write(f"{path}: not what kbgen/fields.py gives; run python -m kbgen.fields --write\n")
     return 1 if stale else 0
 
 

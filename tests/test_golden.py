@@ -5,8 +5,9 @@ After an intended change, refresh it and read the diff before committing:
 
     python tests/test_golden.py --refresh
 
-The search index's token files (search/<lang>/m/t/, one per slice of the model's vocabulary: thousands of
-files that change only with the model) are kept as one digest, tests/golden/expected/TOKENS.sha256.
+Files the build copies as they are, the search index's token files (search/<lang>/m/t/, one per slice of
+the model's vocabulary: thousands of files that change only with the model) and the theme's assets/, are kept
+as one digest, tests/golden/expected/COPIED.sha256.
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "golden" / "source"
 EXPECTED = HERE / "golden" / "expected"
-DIGEST = "TOKENS.sha256"
+DIGEST = "COPIED.sha256"
 
 
-def _is_token_file(rel: Path) -> bool:
-    return len(rel.parts) >= 4 and rel.parts[0] == "search" and rel.parts[2:4] == ("m", "t")
+def _is_copied(rel: Path) -> bool:
+    tokens = len(rel.parts) >= 4 and rel.parts[0] == "search" and rel.parts[2:4] == ("m", "t")
+    return tokens or rel.parts[0] == "assets"
 
 
 def build(work: Path) -> dict[str, bytes]:
-    """Every file the build writes, by path; the token files as one digest."""
+    """Every file the build writes, by path; the files it copies as they are, as one digest."""
     shutil.copytree(SOURCE, work)
     subprocess.run(
         [sys.executable, "-c", "from kbgen.cli import main; main()", "build", "--strict"],
@@ -38,14 +40,14 @@ def build(work: Path) -> dict[str, bytes]:
     )
     site = work / "site"
     out: dict[str, bytes] = {}
-    tokens = hashlib.sha256()
+    copied = hashlib.sha256()
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         rel = path.relative_to(site)
-        if _is_token_file(rel):
-            tokens.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        if _is_copied(rel):
+            copied.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
         else:
             out[rel.as_posix()] = path.read_bytes()
-    out[DIGEST] = tokens.hexdigest().encode() + b"\n"
+    out[DIGEST] = copied.hexdigest().encode() + b"\n"
     return out
 
 
