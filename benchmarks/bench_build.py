@@ -113,7 +113,7 @@ def serve_rebuild(root: Path, edits: int) -> tuple[list[float], float]:
 
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kbgen.cli", "serve", "-a", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "kbgen.cli.main", "serve", "-a", f"127.0.0.1:{port}"],
         cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -177,7 +177,7 @@ def main() -> None:
             for f in [*cache.glob("html-*.pickle"), *cache.glob("parse-*.pickle")]:
                 f.unlink()
 
-        kbgen_build = [py, "-m", "kbgen.cli", "build", "-q", "-d", str(out / "site-kbgen")]
+        kbgen_build = [py, "-m", "kbgen.cli.main", "build", "-q", "-d", str(out / "site-kbgen")]
         r["kbgen build (cold)"] = median_of(a.runs, kbgen_build, root, cold)
         r["kbgen build"] = median_of(a.runs, kbgen_build, root, fresh)
         if not a.no_mkdocs and n <= a.mkdocs_max:
@@ -188,16 +188,16 @@ def main() -> None:
                 lambda out=out: clean(out / "site-plain"),
             )
         r["markdown floor"] = median_of(a.runs, [py, "-c", FLOOR, str(root / "content" / default)], root)
-        r["kbgen check"] = median_of(a.runs, [py, "-m", "kbgen.cli", "check"], root)
+        r["kbgen check"] = median_of(a.runs, [py, "-m", "kbgen.cli.main", "check"], root)
 
         def no_cache(cache: Path = cache) -> None:
             for f in cache.glob("link-*.pickle"):
                 f.unlink()
 
-        link = [py, "-m", "kbgen.cli", "link", "descale battery"]  # as the site ranks: by meaning and words
+        link = [py, "-m", "kbgen.cli.main", "link", "descale battery"]  # as the site ranks: by meaning and words
         r["kbgen link (cold)"] = median_of(a.runs, link, root, no_cache)
         r["kbgen link"] = median_of(a.runs, link, root)
-        r["kbgen bundle"] = median_of(a.runs, [py, "-m", "kbgen.cli", "bundle", "--sku", "SKU-0001-A"], root)
+        r["kbgen bundle"] = median_of(a.runs, [py, "-m", "kbgen.cli.main", "bundle", "--sku", "SKU-0001-A"], root)
         rebuilds, first = serve_rebuild(root, max(3, a.runs))
         r["serve: first build"] = (first, 0.0)
         r["serve: edit shown"] = (statistics.median(rebuilds), 0.0)

@@ -61,7 +61,7 @@ def run_once(export: Path, words: bool) -> tuple[float, float]:
     command = [
         sys.executable,
         "-c",
-        "from kbgen.cli import main; main()",
+        "from kbgen.cli.main import main; main()",
         "gaps",
         "-f",
         str(REPO / "mkdocs.yml"),

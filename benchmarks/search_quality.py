@@ -94,8 +94,8 @@ def help_center_sets(source: Path, folder: Path) -> list[QuerySet]:
 
 
 def rank_in_python(sets: list[QuerySet]) -> None:
-    from kbgen.linker import link
-    from kbgen.project import open_link_index
+    from kbgen.commands.project import open_link_index
+    from kbgen.insights.link import link
 
     for s in sets:
         index = open_link_index(s.config, s.lang)
@@ -109,7 +109,7 @@ def rank_in_browser(sets: list[QuerySet], tmp: Path) -> dict[str, list[int]]:
     """Type every query into the box of each built site; returns the first-query bytes per site."""
     from playwright.sync_api import sync_playwright
 
-    from kbgen.publish import build_site
+    from kbgen.commands.publish import build_site
 
     first_bytes: dict[str, list[int]] = {}
     by_config: dict[Path, list[QuerySet]] = {}

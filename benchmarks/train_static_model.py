@@ -572,9 +572,9 @@ def build(dim: int, base, corpus_ids, T, word_ids, W, args) -> np.ndarray:
 
 def save_for_kbgen(model, path: Path) -> None:  # noqa: ANN001
     """The model in kbgen's own format (kbgen/models/minilm-l6-static.npz: int8 directions × uint16
-    magnitudes, see kbgen/meaning.py); copy it there to ship it."""
+    magnitudes, see kbgen/search/meaning.py); copy it there to ship it."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from kbgen.meaning import from_vectors, save_model
+    from kbgen.search.meaning import from_vectors, save_model
 
     vocab = sorted(model.tokenizer.get_vocab().items(), key=lambda item: item[1])
     assert [i for _, i in vocab] == list(range(len(vocab)))

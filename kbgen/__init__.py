@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 
 def load(config_file: str = "mkdocs.yml", **kwargs: Any) -> KnowledgeBase:
-    """Open the knowledge base of an mkdocs.yml (see `kbgen.project.load`)."""
-    from .project import load as _load
+    """Open the knowledge base of an mkdocs.yml (see `kbgen.commands.project.load`)."""
+    from .commands.project import load as _load
 
     return _load(config_file, **kwargs)
 

@@ -78,8 +78,9 @@ def stamp(*parts: object) -> str:
 def code_version() -> str:
     """kbgen's version and a hash of its own modules: an edited checkout never reads an older one's entries."""
     h = hashlib.sha256(__version__.encode())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 
 

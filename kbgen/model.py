@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import cache, fields
-from .markdown_scan import Heading, Link
 from .paths import absolute_url, language_prefix
 from .problems import KbgenError, Problem
+from .text.markdown_scan import Heading, Link
 
 if TYPE_CHECKING:
     from .bundles import Bundle, Bundler

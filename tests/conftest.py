@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kbgen.cli import main
+from kbgen.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -167,14 +167,17 @@ def test_mkdocs_build_and_kbgen_build_give_the_same_site(tmp_path):
         [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp_path / "mk")], cwd=REPO, check=True, env=env
     )
     subprocess.run(
-        [sys.executable, "-m", "kbgen.cli", "build", "-q", "-d", str(tmp_path / "kb")], cwd=REPO, check=True, env=env
+        [sys.executable, "-m", "kbgen.cli.main", "build", "-q", "-d", str(tmp_path / "kb")],
+        cwd=REPO,
+        check=True,
+        env=env,
     )
     assert _same_tree(tmp_path / "mk", tmp_path / "kb")
 
 
 def test_the_demo_help_center_builds_strict_with_no_warning(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "kbgen.cli", "build", "--strict", "-d", str(tmp_path / "site")],
+        [sys.executable, "-m", "kbgen.cli.main", "build", "--strict", "-d", str(tmp_path / "site")],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -207,7 +210,7 @@ def test_a_build_killed_in_the_middle_leaves_the_last_good_site_untouched(make_s
     before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
     first = root / "content/en/setup/first-boil.md"
     first.write_text(first.read_text().replace("title: First boil", "title: Changed title"))
-    proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "build", "-q"], cwd=root)
+    proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli.main", "build", "-q"], cwd=root)
     deadline = time.monotonic() + 60
     while not list(root.glob(".site.kbgen-*/*")) and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -231,7 +234,7 @@ def test_a_build_on_several_cores_and_a_cached_build_write_the_same_bytes_as_one
         env = {**os.environ, "KBGEN_WORKERS": workers}
         target = tmp_path / out
         subprocess.run(
-            [sys.executable, "-m", "kbgen.cli", "build", "-q", "-d", str(target)], cwd=root, check=True, env=env
+            [sys.executable, "-m", "kbgen.cli.main", "build", "-q", "-d", str(target)], cwd=root, check=True, env=env
         )
         return target
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, article, run
 
 import kbgen
-from kbgen.bundle_site import bundle_outputs
+from kbgen.writers.bundles import bundle_outputs
 
 HOSTILE = "<script>alert(1)</script> \"Quotes\" & 'ticks'"
 

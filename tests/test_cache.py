@@ -36,7 +36,14 @@ def test_a_name_that_is_not_one_of_kbgens_types_is_a_miss():
 
     from kbgen import cache
 
-    for name in ("os.system", "kbgen.cli.main", "kbgen.cli.Main", "kbgen.nothing.Here", "kbgen..X", "builtins.eval"):
+    for name in (
+        "os.system",
+        "kbgen.cli.main.main",
+        "kbgen.cli.main.Main",
+        "kbgen.nothing.Here",
+        "kbgen..X",
+        "builtins.eval",
+    ):
         entry = msgpack.packb(msgpack.ExtType(cache._RECORD, msgpack.packb([name, []])))
         try:
             cache.decode(entry)

@@ -11,7 +11,8 @@ import sys
 import pytest
 from conftest import REPO, article, run
 
-from kbgen.gaps import (
+from kbgen.commands.project import load
+from kbgen.insights.gaps import (
     MAX_BODY,
     MAX_CELL,
     THRESHOLD,
@@ -24,7 +25,6 @@ from kbgen.gaps import (
     parse_columns,
     read_tickets,
 )
-from kbgen.project import load
 
 DEMO = str(REPO / "mkdocs.yml")
 TICKETS = str(REPO / "samples" / "tickets.csv")

@@ -33,7 +33,7 @@ def build(work: Path) -> dict[str, bytes]:
     """Every file the build writes, by path; the files it copies as they are, as one digest."""
     shutil.copytree(SOURCE, work)
     subprocess.run(
-        [sys.executable, "-c", "from kbgen.cli import main; main()", "build", "--strict"],
+        [sys.executable, "-c", "from kbgen.cli.main import main; main()", "build", "--strict"],
         cwd=work,
         check=True,
         capture_output=True,

@@ -12,8 +12,8 @@ from conftest import article, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbgen.loader import ARTICLE_FIELDS, load_content
 from kbgen.model import Settings
+from kbgen.readers.content import ARTICLE_FIELDS, load_content
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
@@ -409,7 +409,7 @@ def _page_and_scan_anchors(headings: list[str]) -> tuple[list[str], list[str]]:
 
     import markdown
 
-    from kbgen.markdown_scan import scan
+    from kbgen.text.markdown_scan import scan
 
     source = "\n\n".join(f"## {h}" for h in headings) + "\n"
     html = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html"]).convert(source)
@@ -502,8 +502,8 @@ def test_what_the_cache_keeps_comes_back_equal():
     import numpy as np
 
     from kbgen import cache
-    from kbgen.markdown_scan import Heading, Link
     from kbgen.problems import Problem
+    from kbgen.text.markdown_scan import Heading, Link
 
     value = {
         ("a", "b"): (Heading(2, "T", "t", 3), Link("x.md", 4, True)),
@@ -550,7 +550,9 @@ def test_a_failed_build_records_no_url(make_site, how):
     ledger_before = (root / "published-urls.txt").read_bytes()
     assert run("new", "faq", "Scratch page").exit_code == 0  # no summary yet: a warning
     tool = UNPUBLISHED[how]
-    command = [sys.executable, "-m", "kbgen.cli", *tool[1:]] if tool[0] == "kbgen" else [sys.executable, "-m", *tool]
+    command = (
+        [sys.executable, "-m", "kbgen.cli.main", *tool[1:]] if tool[0] == "kbgen" else [sys.executable, "-m", *tool]
+    )
     result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stderr
     assert "recorded" not in result.stderr
@@ -592,7 +594,7 @@ def test_a_file_the_system_refuses_to_write_is_one_clear_error_and_the_site_stay
     limit = (
         "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
         "resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000)); "
-        "from kbgen.cli import main; sys.exit(main(['build', '-q']))"
+        "from kbgen.cli.main import main; sys.exit(main(['build', '-q']))"
     )
     result = subprocess.run([sys.executable, "-c", limit], cwd=root, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
@@ -612,7 +614,7 @@ def test_every_page_is_there_at_every_moment_of_a_publish(make_site):
         root / "site" / "1" / "index.html",
         root / "site" / "a" / "1" / "index.html",
     ]
-    loop = "from kbgen.publish import build_site\nfor _ in range(6): build_site()\n"
+    loop = "from kbgen.commands.publish import build_site\nfor _ in range(6): build_site()\n"
     builds = subprocess.Popen([sys.executable, "-c", loop], cwd=root)
     missing = polls = 0
     while builds.poll() is None:
@@ -631,7 +633,7 @@ def test_a_killed_build_leaves_no_worker_and_the_next_build_removes_its_staging_
 
     root = make_site({f"content/en/c/{n}.md": article(n, f"A{n}", "Text.\n" * 50) for n in range(1, 400)})
     env = {**os.environ, "KBGEN_WORKERS": "2"}
-    build = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "build", "-q"], cwd=root, env=env)
+    build = subprocess.Popen([sys.executable, "-m", "kbgen.cli.main", "build", "-q"], cwd=root, env=env)
 
     def children() -> list[int]:
         found = []
@@ -750,7 +752,7 @@ def test_script_in_a_public_article_is_a_warning_at_its_line(make_site, line, ex
 
 @pytest.mark.parametrize("atomic", [True, False], ids=["exchange", "file-by-file"])
 def test_the_served_folder_ends_as_the_new_build_with_or_without_an_exchange(tmp_path, monkeypatch, atomic):
-    from kbgen import publish
+    from kbgen.commands import publish
 
     if not atomic:
         monkeypatch.setattr(publish, "exchange", lambda a, b: False)

@@ -13,8 +13,11 @@ import yaml
 from conftest import REPO, article, run
 
 import kbgen
-from kbgen import meaning
-from kbgen.search import Analyzer, build_index, export_index, search
+from kbgen.search import meaning
+from kbgen.search.analysis import Analyzer
+from kbgen.search.index import build_index
+from kbgen.search.query import search
+from kbgen.search.shards import export_index
 
 DATA = Path(__file__).parent / "data"
 CUSTOMER = yaml.safe_load((DATA / "semantic_queries.yml").read_text(encoding="utf-8"))["en"]

@@ -1,5 +1,5 @@
-"""The private parts of MkDocs that kbgen calls (kbgen/mkdocs_private.py) still have the names and parameters
-kbgen calls them with. A failure here names what an MkDocs release changed: adapt kbgen/mkdocs_private.py."""
+"""The private parts of MkDocs that kbgen calls (kbgen/plugin/mkdocs_private.py) still have the names and parameters
+kbgen calls them with. A failure here names what an MkDocs release changed: adapt kbgen/plugin/mkdocs_private.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-from kbgen import mkdocs_private as private
+from kbgen.plugin import mkdocs_private as private
 
 # what kbgen passes, in order (a new parameter with a default is fine)
 CALLED = [

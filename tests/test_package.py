@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conftest import REPO, run
 
-from kbgen.loader import ARTICLE_FIELDS, PASSTHROUGH_FIELDS
+from kbgen.readers.content import ARTICLE_FIELDS, PASSTHROUGH_FIELDS
 
 
 def test_the_wheel_carries_the_plugin_the_theme_and_the_command(tmp_path: Path):
@@ -41,9 +41,9 @@ def test_the_wheel_carries_the_plugin_the_theme_and_the_command(tmp_path: Path):
     assert "kbgen/themes/kb/assets/search.js" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "kbgen = kbgen.plugin:KbgenPlugin" in text
+    assert "kbgen = kbgen.plugin.events:KbgenPlugin" in text
     assert "kb = kbgen.themes.kb" in text
-    assert "kbgen = kbgen.cli:main" in text
+    assert "kbgen = kbgen.cli.main:main" in text
 
 
 def test_the_theme_is_found_by_mkdocs_from_this_install():

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from kbgen.progress import Progress
+from kbgen.plugin.progress import Progress
 
 
 class Terminal(io.StringIO):

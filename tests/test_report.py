@@ -6,9 +6,9 @@ import json
 
 from conftest import REPO, article, run
 
-from kbgen.project import load
-from kbgen.report import health, normalize_query, read_feedback, report_outputs
-from kbgen.translations import source_hash
+from kbgen.checks.translations import source_hash
+from kbgen.commands.project import load
+from kbgen.insights.health import health, normalize_query, read_feedback, report_outputs
 
 DEMO = str(REPO / "mkdocs.yml")
 

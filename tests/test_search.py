@@ -10,9 +10,12 @@ import yaml
 from conftest import REPO, article, run
 
 import kbgen
-from kbgen.linker import link
-from kbgen.project import open_link_index
-from kbgen.search import Analyzer, build_index, export_index, search
+from kbgen.commands.project import open_link_index
+from kbgen.insights.link import link
+from kbgen.search.analysis import Analyzer
+from kbgen.search.index import build_index
+from kbgen.search.query import search
+from kbgen.search.shards import export_index
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "data/search_queries.yml").read_text(encoding="utf-8"))
 
@@ -127,8 +130,8 @@ def test_drafts_and_internal_articles_are_not_searchable_in_the_public_site(make
 
 
 def test_word_scores_summed_with_numpy_are_the_same_floats(demo_index, monkeypatch):
-    from kbgen import search as search_module
-    from kbgen.search import query_terms, score_docs, word_scores
+    from kbgen.search import query as search_module
+    from kbgen.search.query import query_terms, score_docs, word_scores
 
     monkeypatch.setattr(search_module, "NUMPY_FROM", 0)
     index = demo_index["en"]
@@ -143,7 +146,7 @@ def test_analyzers_of_one_language_stem_the_same_from_many_threads():
     import sys
     import threading
 
-    from kbgen.search import Analyzer
+    from kbgen.search.analysis import Analyzer
 
     words = [
         f"{stem}{end}"

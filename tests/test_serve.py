@@ -28,7 +28,7 @@ def fetch(url: str) -> str:
 
 def start_serve(root: Path, port: int, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "kbgen.cli", "serve", "-a", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "kbgen.cli.main", "serve", "-a", f"127.0.0.1:{port}"],
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -85,7 +85,7 @@ def test_serve_builds_pages_on_request_with_the_bytes_of_kbgen_build(tmp_path: P
     """`serve` renders a page when the browser asks for it; each is the page `kbgen build` writes."""
     port = free_port()
     root = demo_copy(tmp_path, port)
-    subprocess.run([sys.executable, "-m", "kbgen.cli", "build", "-q", "-d", "built"], cwd=root, check=True)
+    subprocess.run([sys.executable, "-m", "kbgen.cli.main", "build", "-q", "-d", "built"], cwd=root, check=True)
     proc = start_serve(root, port)
     base = f"http://127.0.0.1:{port}/"
     try:

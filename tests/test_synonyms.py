@@ -6,8 +6,8 @@ import json
 
 from conftest import article, run
 
-from kbgen.linker import link
-from kbgen.project import open_link_index
+from kbgen.commands.project import open_link_index
+from kbgen.insights.link import link
 
 
 def test_a_shops_own_synonym_finds_the_article_that_uses_another_word(make_site):

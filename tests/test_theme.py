@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import REPO, article, run
 
-from kbgen.render import faq_page, numbered_steps
+from kbgen.views.markup import faq_page, numbered_steps
 
 SECRET = "PLANTED-SECRET-7f3a"
 SITE = "https://help.example.com/"

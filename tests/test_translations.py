@@ -7,7 +7,7 @@ import json
 from conftest import article, run
 
 import kbgen
-from kbgen.translations import source_hash
+from kbgen.checks.translations import source_hash
 
 OPTIONS = "      languages: [en, fr]\n"
 

@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kbgen.yamlsource import YamlError, load_yaml, quote, split_front_matter
+from kbgen.text.yamlsource import YamlError, load_yaml, quote, split_front_matter
 
 DOC = """\
 id: 7

@@ -122,7 +122,7 @@ def feedback_inbox() -> Iterator[FeedbackInbox]:
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory: pytest.TempPathFactory, feedback_inbox: FeedbackInbox) -> Path:
     """The repository's demo content, built once with feedback and contact options switched on."""
-    from kbgen.publish import build_site
+    from kbgen.commands.publish import build_site
 
     root = tmp_path_factory.mktemp("demo")
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))

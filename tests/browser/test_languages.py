@@ -28,7 +28,7 @@ ARABIC_BODY = (
 
 @pytest.fixture(scope="module")
 def multilingual_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kbgen.publish import build_site
+    from kbgen.commands.publish import build_site
 
     root = tmp_path_factory.mktemp("multilingual")
     files = multilingual_kb(

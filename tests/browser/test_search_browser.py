@@ -51,14 +51,14 @@ SETS = {**{f"{lang}": (lang, qs) for lang, qs in QUERIES.items()}, "en-own-words
 @pytest.fixture(scope="module")
 def demo_indexes():
     import kbgen
-    from kbgen.search import build_index
+    from kbgen.search.index import build_index
 
     return build_index(kbgen.load(str(REPO / "mkdocs.yml")))
 
 
 def _python_top(index, query: str, k: int) -> list[list]:
     """kbgen link's ranking: [url, score] of the best document of each of the k best articles."""
-    from kbgen.search import search
+    from kbgen.search.query import search
 
     return [[h.doc.url, h.score] for h in search(index, query, k)]
 
@@ -67,7 +67,7 @@ def _python_top(index, query: str, k: int) -> list[list]:
 def test_the_box_and_the_results_page_rank_exactly_like_kbgen_link(page, site_url, demo_indexes, name):
     """For every query of the set: the list under the box, typed as a customer types it, and the results
     page after Enter show kbgen link's top three; the scores are the same numbers to the last bit."""
-    from kbgen.search import search
+    from kbgen.search.query import search
 
     lang, queries = SETS[name]
     index = demo_indexes[lang]
@@ -170,7 +170,7 @@ def large_site(tmp_path_factory):
     from functools import partial
     from http.server import ThreadingHTTPServer
 
-    from kbgen.publish import build_site
+    from kbgen.commands.publish import build_site
 
     from .conftest import SiteHandler
 
@@ -234,7 +234,7 @@ def large_site(tmp_path_factory):
 
 def test_a_large_help_center_ranks_alike_through_its_clusters_and_4_bit_vectors(page, large_site):
     import kbgen
-    from kbgen.search import build_index
+    from kbgen.search.index import build_index
 
     root, site, url = large_site
     manifest = json.loads((site / "search/en/index.json").read_text())["meaning"]

@@ -1,0 +1,1 @@
+"""Commands that write a writer's files, never over one: `kbgen new`, `kbgen translate`."""

@@ -1,0 +1,1 @@
+"""Checks across files: ids, links, aliases, bundles, the URL ledger, translation status."""

@@ -1,0 +1,1 @@
+"""The `kbgen` command: main, shared options, one module per group of verbs."""

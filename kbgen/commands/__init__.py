@@ -1,0 +1,1 @@
+"""Build, serve and open a project through MkDocs."""

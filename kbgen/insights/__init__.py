@@ -1,0 +1,1 @@
+"""What the help center teaches: `kbgen link`, `kbgen gaps`, `kbgen report`."""

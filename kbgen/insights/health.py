@@ -1,0 +1,551 @@
+"""`kbgen report`: the health of a help center's content, as HTML and JSON.
+
+- coverage: every product × post-purchase stage × language, and what is wrong
+  with it: no bundle, a bundle article missing in that language (the email falls
+  back to the default language), a stale article (left out of the bundle);
+- stale articles (`review_by` passed) and those due for review within 30 days;
+- translations out of date, missing or never fingerprinted (`translations.translation_status`);
+- articles in no category or for no product;
+- orphans (no other article links to them; links resolved as `kbgen check` does)
+  and the most linked articles;
+- with `--feedback FILE.jsonl`: what the site's feedback endpoint collected, the
+  articles most often voted "not helpful" (with their reasons and comments) and
+  the most frequent searches that found nothing.
+
+`report_outputs(kb)` gives the same report as files for the internal build.
+Everything is sorted; the only date in it is the day staleness was judged.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from ..checks.translations import translation_status
+from ..model import Article, KnowledgeBase
+from ..paths import SCHEME, SHORT_LINK
+from ..problems import KbgenError
+
+DUE_SOON_DAYS = 30
+MAX_COMMENTS = 5
+
+
+# -- feedback ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ArticleFeedback:
+    article: str
+    helpful: int = 0
+    not_helpful: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    comments: list[str] = field(default_factory=list)
+    langs: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Feedback:
+    path: str
+    lines: int = 0  # non-blank lines read
+    bad: int = 0  # skipped: not JSON, not an object, or not an event the site sends
+    bad_lines: list[int] = field(default_factory=list)
+    articles: dict[str, ArticleFeedback] = field(default_factory=dict)
+    searches: dict[str, Counter[str]] = field(default_factory=dict)  # normalized query → what was typed
+    search_langs: dict[str, Counter[str]] = field(default_factory=dict)
+
+
+def normalize_query(query: str) -> str:
+    """What makes two searches the same: case, accents, punctuation and spacing left out."""
+    text = unicodedata.normalize("NFKD", query.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[^\W_]+", text))
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _add(feedback: Feedback, item: Any) -> bool:
+    """Count one event; False when it is not one the site sends."""
+    if not isinstance(item, dict):
+        return False
+    if item.get("type") == "search":
+        query = _text(item.get("query"))
+        results = item.get("results", 0)
+        if query is None or not isinstance(results, int) or isinstance(results, bool):
+            return False
+        key = normalize_query(query)
+        if results != 0 or not key:
+            return True  # a search that found something, or only punctuation: nothing to work on
+        feedback.searches.setdefault(key, Counter())[" ".join(query.split())] += 1
+        lang = _text(item.get("lang")) or ""
+        feedback.search_langs.setdefault(key, Counter())[lang] += 1
+        return True
+    article = _text(item.get("article"))
+    helpful = item.get("helpful")
+    if isinstance(helpful, str) and helpful.lower() in ("yes", "no", "true", "false"):
+        helpful = helpful.lower() in ("yes", "true")
+    event = item.get("event", "vote")
+    if not article or not isinstance(helpful, bool) or event not in ("vote", "details"):
+        return False
+    entry = feedback.articles.setdefault(article, ArticleFeedback(article))
+    if event == "vote":
+        if helpful:
+            entry.helpful += 1
+        else:
+            entry.not_helpful += 1
+        entry.langs[_text(item.get("lang")) or ""] += 1
+        return True
+    reasons = item.get("reasons", [])
+    comment = item.get("comment", "")
+    if not isinstance(reasons, list) or not isinstance(comment, str):
+        return False
+    for reason in reasons:
+        if isinstance(reason, str) and reason.strip():
+            entry.reasons[reason.strip()] += 1
+    if comment.strip():
+        entry.comments.append(" ".join(comment.split())[:1000])
+    return True
+
+
+def read_feedback(path: str | Path) -> Feedback:
+    """The events of a JSON-lines file; lines that are not events are skipped and counted."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise KbgenError(f"{path}: cannot read the feedback file ({exc.strerror or exc})") from None
+    feedback = Feedback(str(path))
+    for number, raw in enumerate(data.decode("utf-8-sig", errors="replace").splitlines(), 1):
+        if not raw.strip():
+            continue
+        feedback.lines += 1
+        try:
+            ok = _add(feedback, json.loads(raw))
+        except (ValueError, RecursionError):
+            ok = False
+        if not ok:
+            feedback.bad += 1
+            if len(feedback.bad_lines) < 20:
+                feedback.bad_lines.append(number)
+    return feedback
+
+
+def _feedback_data(kb: KnowledgeBase, feedback: Feedback) -> dict[str, Any]:
+    def title(article_id: str) -> str | None:
+        a = kb.article(article_id) or next((x for x in kb.articles if x.id == article_id), None)
+        return a.title if a else None
+
+    articles = []
+    for f in feedback.articles.values():
+        votes = f.helpful + f.not_helpful
+        articles.append(
+            {
+                "id": f.article,
+                "title": title(f.article),
+                "helpful": f.helpful,
+                "not_helpful": f.not_helpful,
+                "not_helpful_share": round(f.not_helpful / votes, 3) if votes else None,
+                "reasons": dict(sorted(f.reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "comments": f.comments[-MAX_COMMENTS:],
+                "languages": dict(sorted(f.langs.items())),
+            }
+        )
+    articles.sort(key=lambda a: (-a["not_helpful"], -(a["not_helpful_share"] or 0), a["id"]))
+    searches = []
+    for key, typed in feedback.searches.items():
+        searches.append(
+            {
+                "query": key,
+                "count": sum(typed.values()),
+                "typed": sorted(typed, key=lambda q: (-typed[q], q))[:3],
+                "languages": dict(sorted(feedback.search_langs.get(key, Counter()).items())),
+            }
+        )
+    searches.sort(key=lambda s: (-s["count"], s["query"]))
+    return {
+        "file": feedback.path,
+        "lines": feedback.lines,
+        "skipped_lines": feedback.bad,
+        "skipped_line_numbers": feedback.bad_lines,
+        "articles": articles,
+        "zero_result_searches": searches,
+    }
+
+
+# -- content -------------------------------------------------------------------------------------
+
+
+def _inbound_links(kb: KnowledgeBase) -> dict[tuple[str, str], set[str]]:
+    """(lang, id) of an article → ids of the other articles that link to it, as `kbgen check` resolves links."""
+    inbound: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for a in kb.articles:
+        if a.draft:
+            continue
+        base = posixpath.dirname(a.path)
+        for link in a.links:
+            target = link.target
+            if link.image or SCHEME.match(target) or target.startswith("//"):
+                continue
+            path = unquote(target.partition("#")[0].split("?", 1)[0])
+            dest: Article | None = None
+            if path.startswith("/"):
+                m = SHORT_LINK.match(path)
+                if m:
+                    dest = kb.article(m.group(2), m.group(1) or kb.default_language)
+            elif path.endswith(".md"):
+                resolved = posixpath.normpath(posixpath.join(base, path))
+                if not resolved.startswith(".."):
+                    dest = kb.linked_article(a, resolved)
+            if dest is not None and dest.id != a.id:
+                inbound[(dest.lang, dest.id)].add(a.id)
+    return inbound
+
+
+def _brief(kb: KnowledgeBase, a: Article) -> dict[str, Any]:
+    return {"id": a.id, "lang": a.lang, "title": a.title, "path": a.path}
+
+
+def _coverage(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    today = kb.settings.today
+    rows = []
+    for p in kb.products:
+        for stage in kb.stages:
+            ids = list(p.bundles.get(stage, ()))
+            for lang in kb.languages:
+                missing = [i for i in ids if (x := kb.article(i, lang)) is None or not x.is_published()]
+                stale = [i for i in ids if (x := kb.article(i)) is not None and x.is_stale(today)]
+                status = "empty" if not ids else "stale" if stale else "fallback" if missing else "ok"
+                rows.append(
+                    {
+                        "product": p.id,
+                        "stage": stage,
+                        "lang": lang,
+                        "articles": ids,
+                        "status": status,
+                        "untranslated": missing,
+                        "stale": stale,
+                    }
+                )
+    return rows
+
+
+def health(kb: KnowledgeBase, feedback: Feedback | None = None) -> dict[str, Any]:
+    """The whole report as plain data with stable keys (the JSON output)."""
+    today = kb.settings.today
+    default = kb.default_language
+    published = [a for a in kb.articles if a.is_published("internal")]
+    key = lambda a: (kb.languages.index(a.lang) if a.lang in kb.languages else 99, a.id)  # noqa: E731
+
+    stale, due = [], []
+    for a in sorted(published, key=key):
+        if a.review_by is None:
+            continue
+        if a.review_by < today:
+            stale.append(
+                {**_brief(kb, a), "review_by": a.review_by.isoformat(), "days_overdue": (today - a.review_by).days}
+            )
+        elif a.review_by <= today + timedelta(days=DUE_SOON_DAYS):
+            due.append({**_brief(kb, a), "review_by": a.review_by.isoformat()})
+
+    translations = {}
+    for s in translation_status(kb):
+        total = len(s.up_to_date) + len(s.outdated) + len(s.unknown) + len(s.missing)
+        translations[s.lang] = {
+            "translated": len(s.up_to_date) + len(s.outdated) + len(s.unknown),
+            "of": total,
+            "up_to_date": len(s.up_to_date),
+            "outdated": [
+                {"id": o.translation.id, "path": o.translation.path, "title": o.translation.title}
+                for o in sorted(s.outdated, key=lambda o: o.translation.id)
+            ],
+            "unknown": sorted(a.id for a in s.unknown),
+            "missing": [{"id": a.id, "title": a.title} for a in sorted(s.missing, key=lambda a: a.id)],
+            "orphans": sorted(a.id for a in s.orphans),
+        }
+
+    inbound = _inbound_links(kb)
+    orphans = [
+        {**_brief(kb, a), "in_bundle": any(a.id in ids for p in kb.products for ids in p.bundles.values())}
+        for a in sorted(published, key=key)
+        if not inbound.get((a.lang, a.id))
+    ]
+    most_linked = sorted(
+        ((a, len(inbound.get((a.lang, a.id), ()))) for a in published if a.lang == default),
+        key=lambda item: (-item[1], item[0].id),
+    )
+    data: dict[str, Any] = {
+        "as_of": today.isoformat(),
+        "languages": list(kb.languages),
+        "default_language": default,
+        "articles": {
+            lang: {
+                "published": sum(1 for a in kb.articles if a.lang == lang and a.is_published()),
+                "internal": sum(1 for a in kb.articles if a.lang == lang and a.is_internal and not a.draft),
+                "drafts": sum(1 for a in kb.articles if a.lang == lang and a.draft),
+            }
+            for lang in kb.languages
+        },
+        "problems": {"errors": len(kb.errors), "warnings": len(kb.warnings)},
+        "coverage": _coverage(kb),
+        "stale": stale,
+        "due_for_review": due,
+        "translations": translations,
+        "no_category": [_brief(kb, a) for a in sorted(published, key=key) if not a.category],
+        "no_product": [_brief(kb, a) for a in sorted(published, key=key) if not a.products and a.lang == default],
+        "orphans": orphans,
+        "most_linked": [{**_brief(kb, a), "links": n} for a, n in most_linked[:10] if n],
+    }
+    if feedback is not None:
+        data["feedback"] = _feedback_data(kb, feedback)
+    return data
+
+
+# -- output --------------------------------------------------------------------------------------
+
+
+def format_json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def format_text(data: Mapping[str, Any]) -> str:
+    """A terminal summary: what to fix first (the HTML has the details)."""
+    out = [f"Content health, review dates judged on {data['as_of']}"]
+    bad = [c for c in data["coverage"] if c["status"] != "ok"]
+    out.append(f"Bundles: {len(bad)} of {len(data['coverage'])} product × stage × language cells need work")
+    for c in bad:
+        detail = {"empty": "no bundle", "stale": f"stale: {', '.join(c['stale'])}",
+                  "fallback": f"untranslated: {', '.join(c['untranslated'])}"}[c["status"]]  # fmt: skip
+        out.append(f"  {c['product']}/{c['stage']} [{c['lang']}]: {detail}")
+    out.append(f"Stale articles: {len(data['stale'])}")
+    out += [f"  {a['id']} [{a['lang']}] {a['title']} (review by {a['review_by']})" for a in data["stale"]]
+    for lang, t in data["translations"].items():
+        out.append(
+            f"Translations {lang}: {t['translated']} of {t['of']}, {len(t['outdated'])} out of date"
+            + (f" ({', '.join(o['id'] for o in t['outdated'])})" if t["outdated"] else "")
+            + f", {len(t['missing'])} missing"
+        )
+    out.append(f"In no category: {', '.join(a['id'] for a in data['no_category']) or 'none'}")
+    out.append(f"For no product: {', '.join(a['id'] for a in data['no_product']) or 'none'}")
+    orphans = defaultdict(list)
+    for a in data["orphans"]:
+        orphans[a["lang"]].append(a["id"])
+    out.append(
+        "Orphans (no article links to them): "
+        + ("; ".join(f"{k}: {', '.join(v)}" for k, v in orphans.items()) or "none")
+    )
+    out.append("Most linked: " + ", ".join(f"{a['id']} ({a['links']})" for a in data["most_linked"]))
+    feedback = data.get("feedback")
+    if feedback is not None:
+        out.append(f"Feedback: {feedback['lines']} lines, {feedback['skipped_lines']} skipped")
+        for a in [a for a in feedback["articles"] if a["not_helpful"]][:10]:
+            reasons = ", ".join(f"{k} {v}" for k, v in a["reasons"].items())
+            out.append(f"  not helpful {a['not_helpful']:>3} / helpful {a['helpful']:>3}  {a['id']} {a['title'] or '?'}"
+                       + (f"  ({reasons})" if reasons else ""))  # fmt: skip
+        for q in feedback["zero_result_searches"][:10]:
+            out.append(f"  no result {q['count']:>3}×  {q['query']}")
+    return "\n".join(out) + "\n"
+
+
+_STATUS = {
+    "ok": ("ok", "ok"),
+    "empty": ("bad", "no bundle"),
+    "fallback": ("warn", "fallback"),
+    "stale": ("bad", "stale"),
+}
+
+
+def format_html(data: Mapping[str, Any]) -> str:
+    from .html import bar_chart, cards, esc, page, table
+
+    langs = data["languages"]
+    coverage = data["coverage"]
+    problems = [c for c in coverage if c["status"] != "ok"]
+    outdated = sum(len(t["outdated"]) for t in data["translations"].values())
+    body = [
+        cards(
+            [
+                ("published articles", sum(v["published"] for v in data["articles"].values())),
+                ("bundle cells with a problem", f"{len(problems)} of {len(coverage)}"),
+                ("stale articles", len(data["stale"])),
+                ("outdated translations", outdated),
+                ("orphan articles", len(data["orphans"])),
+            ]
+        )
+    ]
+
+    body.append(
+        "<h2>Post-purchase coverage</h2>\n<p>Every product × stage × language. <b>fallback</b>: some "
+        "bundle articles are not translated, the email shows them in the default language; <b>stale</b>: "
+        "an article's review date has passed and the bundle leaves it out; <b>no bundle</b>: nothing is "
+        "sent at that stage.</p>\n"
+    )
+    by_product: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in coverage:
+        by_product[c["product"]].append(c)
+    for product, cells in by_product.items():
+        body.append(f"<h3>{esc(product)}</h3>\n")
+        rows, stages = [], []
+        for c in cells:
+            if c["stage"] not in stages:
+                stages.append(c["stage"])
+        for stage in stages:
+            row = [esc(stage)]
+            for lang in langs:
+                c = next(x for x in cells if x["stage"] == stage and x["lang"] == lang)
+                css, label = _STATUS[c["status"]]
+                detail = ""
+                if c["untranslated"]:
+                    detail += f"<br><span class=muted>untranslated: {esc(', '.join(c['untranslated']))}</span>"
+                if c["stale"]:
+                    detail += f"<br><span class=muted>stale: {esc(', '.join(c['stale']))}</span>"
+                row.append(f'<span class="tag {css}">{esc(label)}</span> {esc(", ".join(c["articles"]))}{detail}')
+            rows.append(row)
+        body.append(table(["stage", *langs], rows, raw=True))
+
+    body.append("<h2>Translations</h2>\n")
+    body.append(
+        bar_chart(
+            "Articles per language: up to date, out of date, missing",
+            [
+                (lang, [t["translated"] - len(t["outdated"]), len(t["outdated"]), len(t["missing"])])
+                for lang, t in data["translations"].items()
+            ],
+            series=("translated", "out of date", "missing"),
+        )
+    )
+    rows = []
+    for lang, t in data["translations"].items():
+        rows.append(
+            (
+                lang,
+                f"{t['translated']} of {t['of']}",
+                ", ".join(o["id"] for o in t["outdated"]) or "–",
+                ", ".join(m["id"] for m in t["missing"]) or "–",
+            )
+        )
+    body.append(table(["language", "translated", "out of date", "missing"], rows))
+
+    body.append("<h2>Stale articles</h2>\n")
+    if data["stale"]:
+        body.append(
+            table(
+                ["id", "lang", "title", "review by", "days overdue"],
+                [(a["id"], a["lang"], a["title"], a["review_by"], a["days_overdue"]) for a in data["stale"]],
+                numeric=(4,),
+            )
+        )
+    else:
+        body.append("<p class=muted>None: every review date is still ahead.</p>\n")
+    if data["due_for_review"]:
+        body.append(f"<h3>Due for review within {DUE_SOON_DAYS} days</h3>\n")
+        body.append(
+            table(
+                ["id", "lang", "title", "review by"],
+                [(a["id"], a["lang"], a["title"], a["review_by"]) for a in data["due_for_review"]],
+            )
+        )
+
+    body.append("<h2>Links</h2>\n<h3>Orphans: no other article links to them</h3>\n")
+    if data["orphans"]:
+        body.append(
+            table(
+                ["id", "lang", "title", "in a bundle"],
+                [(a["id"], a["lang"], a["title"], "yes" if a["in_bundle"] else "no") for a in data["orphans"]],
+            )
+        )
+    else:
+        body.append("<p class=muted>None.</p>\n")
+    body.append(
+        bar_chart(
+            "Most linked articles (links from other articles)",
+            [(f"{a['id']} {a['title']}", [a["links"]]) for a in data["most_linked"]],
+        )
+    )
+
+    body.append("<h2>Filing</h2>\n<h3>In no category</h3>\n")
+    body.append(
+        table(
+            ["id", "lang", "title", "path"], [(a["id"], a["lang"], a["title"], a["path"]) for a in data["no_category"]]
+        )
+        if data["no_category"]
+        else "<p class=muted>None.</p>\n"
+    )
+    body.append(
+        "<h3>For no product</h3>\n<p class=muted>Fine for order, account and policy pages; a product "
+        "page here is missing its <code>products</code>.</p>\n"
+    )
+    body.append(
+        table(["id", "title", "path"], [(a["id"], a["title"], a["path"]) for a in data["no_product"]])
+        if data["no_product"]
+        else "<p class=muted>None.</p>\n"
+    )
+
+    feedback = data.get("feedback")
+    if feedback is not None:
+        body.append("<h2>Reader feedback</h2>\n")
+        skipped = feedback["skipped_lines"]
+        note = f", {skipped} lines skipped (not events the site sends)" if skipped else ""
+        body.append(f"<p>{esc(feedback['lines'])} lines from {esc(feedback['file'])}{esc(note)}.</p>\n")
+        worst = [a for a in feedback["articles"] if a["not_helpful"]]
+        body.append(
+            bar_chart(
+                "Articles voted not helpful",
+                [(f"{a['id']} {a['title'] or ''}", [a["not_helpful"], a["helpful"]]) for a in worst[:15]],
+                series=("not helpful", "helpful"),
+            )
+        )
+        rows = []
+        for a in worst:
+            reasons = ", ".join(f"{esc(k)} ({v})" for k, v in a["reasons"].items()) or "–"
+            comments = "<ul class=examples>" + "".join(f"<li>{esc(c)}</li>" for c in a["comments"]) + "</ul>"
+            rows.append(
+                [
+                    esc(a["id"]),
+                    esc(a["title"] or "(unknown article)"),
+                    str(a["not_helpful"]),
+                    str(a["helpful"]),
+                    reasons,
+                    comments if a["comments"] else "–",
+                ]
+            )
+        body.append(
+            table(["id", "title", "not helpful", "helpful", "reasons", "comments"], rows, numeric=(2, 3), raw=True)
+            if rows
+            else "<p class=muted>No article was voted not helpful.</p>\n"
+        )
+        searches = feedback["zero_result_searches"]
+        body.append("<h3>Searches that found nothing</h3>\n")
+        body.append(
+            bar_chart("Most frequent searches with no result", [(s["query"], [s["count"]]) for s in searches[:15]])
+        )
+        body.append(
+            table(
+                ["query", "searches", "typed as", "languages"],
+                [(s["query"], s["count"], " | ".join(s["typed"]), ", ".join(s["languages"])) for s in searches],
+                numeric=(1,),
+            )
+            if searches
+            else "<p class=muted>None.</p>\n"
+        )
+
+    subtitle = f"{', '.join(langs)}; review dates judged on {data['as_of']}"
+    return page("Help center content health", subtitle, "".join(body))
+
+
+def report_outputs(kb: KnowledgeBase) -> dict[str, str]:
+    """The report as site files, for the internal build."""
+    data = health(kb)
+    return {"report/index.html": format_html(data), "report/report.json": format_json(data)}

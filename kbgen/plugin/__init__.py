@@ -1,0 +1,1 @@
+"""The MkDocs door: config, events, workers, live preview, progress, MkDocs' private parts."""

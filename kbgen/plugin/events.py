@@ -1,0 +1,849 @@
+"""The MkDocs plugin: a thin layer that feeds MkDocs from the kbgen core.
+
+Read it in MkDocs' event order: config → files (load and check the content,
+arrange the pages, generate the product start pages) → page markdown/content/
+context (what the theme shows) → template context (404, search) → post build
+(short links, redirects, catalog, sitemap, robots.txt, llms.txt, Markdown copies).
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import posixpath
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import quote
+
+import jinja2
+import jinja2.bccache
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler, write_file
+from mkdocs.utils.templates import TemplateContext
+
+from ..checks import ledger
+from ..i18n import Locales, Strings
+from ..model import Article, Category, Home, KnowledgeBase, Product, Settings
+from ..paths import url_to_file
+from ..problems import Problem, Problems, display_path
+from ..readers.content import load_content
+from ..readers.synonyms import FILE as SYNONYMS_FILE
+from ..search.index import build_index
+from ..search.shards import export_index
+from ..text.markdown_scan import strip_title_heading
+from ..views.markup import FaqItem, faq_page, localize_links, numbered_steps
+from ..views.navigation import SiteNavigation
+from ..writers import seo
+from ..writers.bundles import bundle_outputs
+from ..writers.catalog import render_catalog
+from ..writers.redirects import Redirect, redirect_outputs, render_redirect_page, render_redirects_file
+from . import workers as parallel
+from .live import LivePages
+from .progress import Progress
+
+log = get_plugin_logger("kbgen")
+
+
+class _Whole(c.Type):  # type: ignore[type-arg]
+    """A whole number within bounds (YAML gives any integer, or a boolean, which is one in Python)."""
+
+    def __init__(self, default: int, low: int, high: int) -> None:
+        super().__init__(int, default=default)
+        self.low, self.high = low, high
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
+            raise ValidationError(f"must be a whole number from {self.low} to {self.high}, not {value!r}")
+        return value
+
+
+class _ProjectFile(c.Type):  # type: ignore[type-arg]
+    """A file name relative to mkdocs.yml's folder, never outside it (empty: none)."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        value = super().run_validation(value)
+        parts = Path(value).parts if value else ()
+        if value and (
+            Path(value).is_absolute() or value.startswith(("~", "\\")) or ".." in parts or "\\" in value or ":" in value
+        ):
+            raise ValidationError(f"must be a file name inside the project, relative to mkdocs.yml, not {value!r}")
+        return value
+
+
+class KbgenConfig(base.Config):
+    languages = c.ListOfItems(c.Type(str), default=[])
+    """Language folders of the content, default language first; empty: detected from the folders."""
+    default_language = c.Type(str, default="")
+    """The language published at the site root; empty: the first of `languages`, or `en`."""
+    audience = c.Choice(("public", "internal"), default="public")
+    """`internal` builds the support team's site, with internal articles marked as such."""
+    products_file = c.Type(str, default="products.yml")
+    """Product catalog and post-purchase bundles, relative to `docs_dir`; never copied into the site."""
+    summary_max = _Whole(160, 1, 10_000)
+    """Longest summary, in characters, before a warning."""
+    max_links = _Whole(5, 1, 50)
+    """Most links in one order's bundle."""
+    utm = c.Type(bool, default=True)
+    """Add UTM parameters to bundle links (turn off when the email platform adds its own)."""
+    utm_source = c.Type(str, default="kbgen")
+    """`utm_source` of bundle links."""
+    ledger = _ProjectFile("published-urls.txt")
+    """URL ledger beside mkdocs.yml: every URL ever published, so none breaks. Empty: no ledger."""
+    promoted = c.ListOfItems(c.Type((str, int)), default=[])
+    """Article ids the home page features; empty: the articles that appear most often in product bundles."""
+    feedback_url = c.Type(str, default="")
+    """Endpoint that receives "Was this helpful?" votes as JSON POSTs; empty: no feedback widget."""
+    contact_url = c.Type(str, default="")
+    """Contact form for "Still need help?"; `{id}` and `{lang}` are replaced by the article's."""
+    contact_email = c.Type(str, default="")
+    """Support address for "Still need help?" when there is no `contact_url`; the subject names the article."""
+    faq_schema = c.Type(bool, default=True)
+    """Add FAQPage structured data (JSON-LD) to FAQ articles."""
+    search_meaning = c.Type(bool, default=True)
+    """Rank searches by meaning as well as by words, in every language a model knows; false: words only."""
+
+
+#: Templates of the kb theme the plugin picks pages for; another theme keeps its own layout.
+KB_TEMPLATES = ("home.html", "category.html", "article.html", "start.html", "search.html")
+
+
+@dataclass(frozen=True)
+class StartPage:
+    """`start/<product>/`: a product's articles by post-purchase stage."""
+
+    product: Product
+    lang: str
+
+
+@dataclass(frozen=True)
+class StartIndex:
+    """`start/`: every product, for knowledge bases with more products than the home page shows."""
+
+    lang: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """`search/` (and `<lang>/search/`): full results for a query, in the page's language."""
+
+    lang: str
+
+
+PageSource = Article | Category | Home | StartPage | StartIndex | SearchPage
+
+
+def settings_from(config: MkDocsConfig, options: KbgenConfig) -> Settings:
+    """The core's view of an MkDocs configuration."""
+    return Settings(
+        docs_dir=Path(config.docs_dir),
+        site_url=config.site_url or "",
+        languages=tuple(options.languages),
+        default_language=options.default_language,
+        audience=options.audience,
+        products_file=options.products_file,
+        summary_max=options.summary_max,
+        max_links=options.max_links,
+        utm=options.utm,
+        utm_source=options.utm_source,
+        site_name=config.site_name or "",
+        meaning=options.search_meaning,
+        ledger=Path(config.config_file_path or "mkdocs.yml").parent / options.ledger if options.ledger else None,
+        cache_dir=Path(config.config_file_path or "mkdocs.yml").parent,
+    )
+
+
+def report(problems: tuple[Problem, ...]) -> None:
+    """Log problems so that MkDocs counts them: a warning fails `--strict`, an error fails the build."""
+    for p in problems:
+        text = f"{p.display_path()}:{p.line}: {p.message}"
+        (log.error if p.is_error else log.warning)(text)
+
+
+class KbgenPlugin(BasePlugin[KbgenConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.kb: KnowledgeBase | None = None
+        self.navigation: SiteNavigation | None = None
+        self.pages: dict[str, PageSource] = {}
+        self.prerendered: dict[str, parallel.Rendered] = {}
+        self.progress: Progress | None = None
+        self.deferred: dict[str, InclusionLevel] = {}  # articles the workers build (see parallel.py)
+        self.page_builds: parallel.PageBuilds | None = None
+        self.live: LivePages | None = None  # `serve`: pages built on request
+        self.workers = 0
+        self.nav: Navigation | None = None
+        self.search_files: Future[dict[str, str]] | None = None
+        self.faqs: dict[str, tuple[FaqItem, ...]] = {}
+        self.theme_templates: frozenset[str] = frozenset()
+        self.locales = Locales()
+        self.strings: dict[str, Strings] = {}
+
+    is_serve = False
+    publishes_later = False  # `kbgen build`: the site is swapped in after MkDocs' build, then recorded
+    pending_urls: tuple[Path, dict[str, ledger.Entry], int] | None = None  # the ledger to write, new URLs
+    _warnings: CountHandler | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.is_serve = command == "serve"
+
+    # -- config ----------------------------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.live is not None:  # `serve`: the previous build's files wait while this one runs
+            self.live.pause()
+        self.pending_urls = None
+        self._stop_counting()
+        if config.strict:  # counted as MkDocs counts them: a strict build with warnings publishes nothing
+            self._warnings = CountHandler()
+            self._warnings.setLevel(logging.WARNING)
+            logging.getLogger("mkdocs").addHandler(self._warnings)
+        # kbgen checks links and anchors itself, with file:line and the translation rules; MkDocs'
+        # own messages would only repeat them.
+        config.validation.links.not_found = min(config.validation.links.not_found, logging.INFO)
+        config.validation.links.anchors = min(config.validation.links.anchors, logging.INFO)
+        self.settings = settings_from(config, self.config)
+        audience = os.environ.get("KBGEN_AUDIENCE")  # set by `kbgen serve --audience`
+        if audience in ("public", "internal"):
+            self.settings = replace(self.settings, audience=audience)
+        self.theme_templates = frozenset(
+            name for name in KB_TEMPLATES if any(os.path.isfile(os.path.join(d, name)) for d in config.theme.dirs)
+        )
+        # kbgen writes its own sitemap.xml (what this audience may see); MkDocs need not render one first.
+        config.theme.static_templates.discard("sitemap.xml")
+        # Read afresh on every build, so `serve` picks up an edited locales/<lang>.yml.
+        self.locales = Locales(config.theme.dirs)
+        return config
+
+    # -- files: load, check, arrange ---------------------------------------------------------------
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        kb = load_content(self.settings)
+        report(kb.problems)
+        if kb.errors:
+            n = len(kb.errors)
+            raise PluginError(f"kbgen: {n} content error{'s' if n != 1 else ''}; nothing was published")
+        self.kb = kb
+        self.locales = Locales(config.theme.dirs)
+        self.strings = self.locales.for_site(kb.languages)
+        self.navigation = SiteNavigation(kb, self.settings.audience, self.locales)
+        self.pages = {}
+        self.faqs = {}
+        files = self._arrange_files(files, config)
+        self._generate_start_pages(files, config)
+        return files
+
+    def _arrange_files(self, files: Files, config: MkDocsConfig) -> Files:
+        kb = self.kb
+        assert kb is not None
+        audience = self.settings.audience
+        prefix = f"{kb.default_language}/" if kb.multilingual_layout else ""
+        synonym_files = {
+            f"{lang}/{SYNONYMS_FILE}" if kb.multilingual_layout else SYNONYMS_FILE for lang in kb.languages
+        }
+        for file in list(files):
+            if file.src_uri == self.settings.products_file or file.src_uri in synonym_files:
+                files.remove(file)
+                continue
+            if file.generated_by is None and file.src_dir != config.docs_dir and file.src_uri == "sitemap.xml":
+                files.remove(file)  # MkDocs' template, no longer rendered (see on_config): kbgen writes its own
+                continue
+            if file.generated_by is not None or file.src_dir != config.docs_dir:
+                continue  # theme assets and other plugins' files
+            if file.is_documentation_page():
+                article = kb.article_at(file.src_uri)
+                if article is not None:
+                    if not article.is_published(audience):
+                        files.remove(file)
+                        continue
+                    self.pages[file.src_uri] = article
+                elif not self._index_page(file.src_uri, prefix):
+                    files.remove(file)  # unreadable files were reported; never publish them raw
+                    continue
+            if prefix and file.src_uri.startswith(prefix):
+                _move(file, file.src_uri[len(prefix) :], config)
+
+        for home in kb.homes:
+            if home.path is None:
+                src = f"{_lang_dir(kb, home.lang)}index.md"
+                title = home.title or self._t(home.lang).text("site.help_center")
+                self._generate(files, config, src, title, home, prefix)
+        for category in kb.categories:
+            if category.path is None:
+                src = f"{_lang_dir(kb, category.lang)}{category.key}/index.md"
+                self._generate(files, config, src, category.title, category, prefix)
+        return files
+
+    def _index_page(self, src_uri: str, prefix: str) -> bool:
+        kb = self.kb
+        assert kb is not None
+        for home in kb.homes:
+            if home.path == src_uri:
+                self.pages[src_uri] = home
+                return True
+        for category in kb.categories:
+            if category.path == src_uri:
+                self.pages[src_uri] = category
+                return True
+        return False
+
+    def _generate_start_pages(self, files: Files, config: MkDocsConfig) -> None:
+        kb, nav = self.kb, self.navigation
+        assert kb is not None and nav is not None
+        prefix = f"{kb.default_language}/" if kb.multilingual_layout else ""
+        for lang in kb.languages:
+            search_src = f"{_lang_dir(kb, lang)}search/index.md"
+            self._generate(files, config, search_src, self._t(lang).text("search.title"), SearchPage(lang), prefix)
+            folder = f"{_lang_dir(kb, lang)}start/"
+            t = self._t(lang)
+            listing = []
+            for product in kb.products:
+                view = nav.product_start(product, lang)
+                src = f"{folder}{product.id}/index.md"
+                body = _start_markdown(view, src, t)
+                title = t.text("start.title", product=view.name)
+                self._generate(files, config, src, title, StartPage(product, lang), prefix, body)
+                listing.append(f"- [{view.name}]({product.id}/index.md)")
+            if kb.products:
+                body = "\n".join(listing) + "\n"
+                title = t.text("start.index_title")
+                self._generate(files, config, f"{folder}index.md", title, StartIndex(lang), prefix, body)
+
+    def _generate(
+        self,
+        files: Files,
+        config: MkDocsConfig,
+        src: str,
+        title: str,
+        obj: PageSource,
+        prefix: str,
+        body: str = "",
+    ) -> None:
+        content = f"---\ntitle: {_yaml_text(title)}\n---\n{body}"
+        file = File.generated(config, src, content=content)
+        if prefix and src.startswith(prefix):
+            _move(file, src[len(prefix) :], config)
+        files.append(file)
+        self.pages[src] = obj
+
+    # -- pages -----------------------------------------------------------------------------------
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Arrange for the articles to be built on every core (or, in `serve`, when the browser asks)."""
+        self.prerendered = {}
+        self.deferred = {}
+        self.live = None
+        self.progress = None
+        self.nav = nav
+        self.search_files = None
+        only_kbgen = set(config.plugins) == {"kbgen"}
+        if self.is_serve:
+            if only_kbgen:  # no other plugin sees the pages: build each when it is asked for (see live.py)
+                self.deferred = parallel.defer(files, list(self.pages))
+            return nav
+        articles = [src for src, obj in self.pages.items() if isinstance(obj, Article)]
+        self.workers = parallel.workers_wanted(len(articles)) if self.kb is not None else 0
+        if not self.workers:
+            return nav
+        if only_kbgen:
+            # No other plugin sees the pages: workers build the articles from start to end, starting now,
+            # while MkDocs reads and builds the other pages. Their template environment is the one MkDocs
+            # makes (no other plugin can change it), with the templates compiled before the fork.
+            self.deferred = parallel.defer(files, articles)
+            self.progress = Progress(len(files.documentation_pages()) + len(self.deferred))
+            env = config.theme.get_env()
+            for name in self.theme_templates:
+                env.get_template(name)
+            kb = self.kb
+            layout = f"{kb.default_language}:{kb.multilingual_layout}:{kb.languages}"
+            html = parallel.HtmlCache(self.settings.cache_dir, config, files, layout)
+            parts = self._output_parts(kb, config.site_name)
+            self.page_builds = parallel.PageBuilds(
+                config, files, nav, env, self.deferred, self.workers, self.progress.step, html, parts
+            )
+        else:
+            self.search_files = parallel.in_background(search_outputs, self.kb, self.settings.audience)
+        if not only_kbgen and len(config.plugins.events["page_markdown"]) == 1:
+            # Other plugins see every page, but none changes Markdown: the workers render it.
+            self.prerendered = parallel.render_all(config, files, articles, self._article_markdown, self.workers)
+        return nav
+
+    def _article_markdown(self, src_uri: str, markdown: str) -> str:
+        """kbgen's changes to an article's Markdown before it is rendered."""
+        kb = self.kb
+        obj = self.pages[src_uri]
+        assert kb is not None and isinstance(obj, Article)
+        return localize_links(kb, obj, strip_title_heading(markdown))
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        obj = self.pages.get(page.file.src_uri)
+        chosen = page.meta.get("template")
+        if (
+            isinstance(obj, Article)
+            and chosen
+            and not any(os.path.isfile(os.path.join(d, chosen)) for d in config.theme.dirs)
+        ):
+            where = f"{display_path(self.settings.docs_dir / obj.path)}:{obj.line_of.get('template', 1)}"
+            raise PluginError(f"{where}: template '{chosen}' is not in the theme")
+        if isinstance(obj, Article):
+            self._use_template(page, "article.html")
+            done = self.prerendered.pop(page.file.src_uri, None)
+            if done is not None:
+                parallel.use(page, done)
+            return self._article_markdown(page.file.src_uri, markdown)
+        if isinstance(obj, Category):
+            self._use_template(page, "category.html")
+        elif isinstance(obj, Home):
+            self._use_template(page, "home.html")
+        elif isinstance(obj, (StartPage, StartIndex)):
+            self._use_template(page, "start.html")
+        elif isinstance(obj, SearchPage):
+            self._use_template(page, "search.html")
+        return markdown
+
+    def _use_template(self, page: Page, name: str) -> None:
+        # Only a theme that has the template gets it: Material keeps its own main.html.
+        if name in self.theme_templates:
+            page.meta.setdefault("template", name)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        obj = self.pages.get(page.file.src_uri)
+        if isinstance(obj, Article) and obj.type == "faq":
+            faq = faq_page(html)
+            self.faqs[page.file.src_uri] = faq.items
+            return faq.html
+        if isinstance(obj, Article) and obj.type == "tutorial":
+            return numbered_steps(html, self._t(obj.lang).text("article.step"))
+        return html
+
+    def on_page_context(
+        self, template_context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        kb, nav = self.kb, self.navigation
+        obj = self.pages.get(page.file.src_uri)
+        if kb is None or nav is None:
+            return template_context
+        context = cast("dict[str, Any]", template_context)  # the theme reads kbgen's own keys too
+        if obj is None:  # another plugin's page: the theme still needs its words
+            context.update(self._common_context(kb.default_language))
+            return template_context
+        context.update(self._common_context(obj.lang))
+        t = self._t(obj.lang)
+        site_name = config.site_name
+        url = kb.absolute_url(page.url)
+        crumbs: tuple[Any, ...] = ()
+        jsonld: list[dict[str, Any] | None] = []
+        versions: dict[str, str] = {}  # the same page in other languages: real translations only
+        same_page: dict[str, str] = {}  # where the language switcher goes: the same page where it exists
+        if isinstance(obj, Article):
+            crumbs = nav.breadcrumbs(obj.lang, obj.category)
+            nearby, in_category = nav.nearby(obj)
+            context["article"] = obj
+            context["related"] = nav.related(obj)
+            context["nearby"] = nearby
+            context["nearby_total"] = in_category
+            context["short_url"] = kb.short_url(obj)
+            context["category"] = kb.category(obj.category, obj.lang) if obj.category else None
+            context["page_toc"] = _h2_entries(page)
+            context["page_description"] = obj.summary
+            context["og_type"] = "article"
+            context["contact_href"] = self._contact_href(obj)
+            context["feedback_url"] = self.config.feedback_url
+            versions = same_page = nav.article_versions(obj)
+            jsonld.append(seo.article_jsonld(kb, obj, site_name))
+            faq = self.faqs.get(page.file.src_uri, ())
+            if self.config.faq_schema and faq:
+                jsonld.append(seo.faq_jsonld(url, [(q.question, q.answer_text) for q in faq]))
+        elif isinstance(obj, Category):
+            crumbs = nav.breadcrumbs(obj.lang, parent_category(obj))
+            context["category_view"] = nav.view(obj)
+            context["page_description"] = obj.description
+            versions = nav.category_versions(obj.key)
+            same_page = {lang: c.url for lang in kb.languages if (c := kb.category(obj.key, lang)) is not None}
+        elif isinstance(obj, Home):
+            context["categories"] = nav.top_categories(obj.lang)
+            starts = [nav.product_start(p, obj.lang) for p in kb.products]
+            context["product_starts"] = starts[:HOME_PRODUCTS]
+            context["more_products"] = len(starts) > HOME_PRODUCTS
+            context["promoted"] = nav.promoted(obj.lang, tuple(str(i) for i in self.config.promoted))
+            context["page_description"] = obj.description
+            context["og_type"] = "website"
+            versions = nav.home_versions()
+        elif isinstance(obj, StartPage):
+            start = nav.product_start(obj.product, obj.lang)
+            crumbs = nav.breadcrumbs(obj.lang, "")
+            context["start"] = start
+            context["stages"] = [(stage, t.stage_title(stage), articles) for stage, articles in start.stages]
+            context["page_description"] = start.description or t.text("start.description", product=start.name)
+            versions = nav.start_versions(obj.product)
+            same_page = {lang: nav.product_start(obj.product, lang).url for lang in kb.languages}
+        elif isinstance(obj, StartIndex):
+            crumbs = nav.breadcrumbs(obj.lang, "")
+            context["product_starts"] = [nav.product_start(p, obj.lang) for p in kb.products]
+            versions = nav.start_index_versions()
+            same_page = {lang: nav.home_url(lang) + "start/" for lang in kb.languages}
+        elif isinstance(obj, SearchPage):
+            context["categories"] = nav.top_categories(obj.lang)
+            same_page = {lang: nav.home_url(lang) + "search/" for lang in kb.languages}
+        # A page that is not itself one of the versions (a category of untranslated articles) claims none.
+        context["alternates"] = seo.hreflang_links(kb, versions) if versions.get(obj.lang) == page.url else []
+        context["languages"] = self._switcher(obj.lang, {**versions, **same_page})
+        context["breadcrumbs"] = crumbs
+        if crumbs:
+            trail = [(c.title, kb.absolute_url(c.url)) for c in crumbs] + [(page.title or "", url)]
+            jsonld.append(seo.breadcrumbs_jsonld(trail))
+        if jsonld:
+            context["jsonld"] = seo.jsonld_graph(*jsonld)
+        return template_context
+
+    def on_template_context(
+        self, template_context: TemplateContext, *, template_name: str, config: MkDocsConfig
+    ) -> TemplateContext:
+        """404.html and search.html: the language home, search and the top categories."""
+        kb, nav = self.kb, self.navigation
+        if kb is None or nav is None:
+            return template_context
+        context = cast("dict[str, Any]", template_context)
+        context.update(self._common_context(kb.default_language))
+        if template_name in ("404.html", "search.html"):
+            context["categories"] = nav.top_categories(kb.default_language)
+        return template_context
+
+    def _t(self, lang: str) -> Strings:
+        """The theme's words in `lang` (English where its locale file has no entry)."""
+        found = self.strings.get(lang)
+        if found is None:
+            found = self.strings[lang] = self.locales.get(lang)
+        return found
+
+    def _common_context(self, lang: str) -> dict[str, Any]:
+        kb, nav = self.kb, self.navigation
+        assert kb is not None and nav is not None
+        t = self._t(lang)
+        return {
+            "kb": kb,
+            "kb_audience": self.settings.audience,
+            "lang": lang,
+            "t": t,
+            "dir": t.dir,
+            "home_url": nav.home_url(lang),
+            "home_title": nav.home_title(lang),
+            "contact_href": self._contact_href(None, lang),
+            "search_url": nav.home_url(lang) + "search/",
+            "search_strings": {
+                "results": t.text("search.results"),
+                "none": t.text("search.none"),
+                "none_help": t.text("search.none_help"),
+                "contact": t.text("search.contact"),
+                "types": {kind: t.text(f"types.{kind}") for kind in ("tutorial", "faq", "troubleshooting", "article")},
+            },
+            "search_contact": self._search_contact(lang),
+            "feedback_url": self.config.feedback_url,
+            "languages": self._switcher(lang, {}),
+        }
+
+    def _switcher(self, lang: str, same_page: dict[str, str]) -> list[dict[str, Any]]:
+        """The language switcher: every language by its own name, linking to this page in it, else its home.
+
+        Empty for a one-language help center (the theme then shows no switcher).
+        """
+        kb, nav = self.kb, self.navigation
+        assert kb is not None and nav is not None
+        if len(kb.languages) < 2:
+            return []
+        names = self.locales.language_names(kb.languages)
+        configured = [x for x in self.config.languages if x in kb.languages]  # the writers' order, if given
+        entries = []
+        for other in dict.fromkeys([*configured, *kb.languages]):
+            target = same_page.get(other)
+            entries.append(
+                {
+                    "lang": other,
+                    "name": names[other],
+                    "url": target if target is not None else nav.home_url(other),
+                    "current": other == lang,
+                    "same_page": target is not None,
+                    "dir": self._t(other).dir,
+                }
+            )
+        return entries
+
+    def _search_contact(self, lang: str) -> str:
+        """ "Contact support" after a search with no result: the query goes along ({query} in the URL)."""
+        options = self.config
+        if options.contact_url:
+            href = options.contact_url.replace("{id}", "").replace("{lang}", quote(lang, safe=""))
+            if "{query}" in href:
+                return href
+            return href + ("&" if "?" in href else "?") + "q={query}"
+        if options.contact_email:
+            subject = quote(self._t(lang).text("contact.subject"), safe="")
+            return f"mailto:{options.contact_email}?subject={subject}&body={{query}}"
+        return ""
+
+    def _contact_href(self, article: Article | None, lang: str | None = None) -> str:
+        """Where "Still need help?" sends a reader, with the article named so support knows the context."""
+        options = self.config
+        if options.contact_url:
+            return options.contact_url.replace("{id}", quote(article.id if article else "", safe="")).replace(
+                "{lang}", quote(article.lang if article else (lang or ""), safe="")
+            )
+        if options.contact_email:
+            t = self._t(article.lang if article else (lang or (self.kb.default_language if self.kb else "en")))
+            subject = (
+                t.text("contact.subject_article", id=article.id, title=article.title)
+                if article
+                else t.text("contact.subject")
+            )
+            return f"mailto:{options.contact_email}?subject={quote(subject, safe='')}"
+        return ""
+
+    # -- after the pages -------------------------------------------------------------------------
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if self.progress is None:
+            self.progress = Progress(len(files.documentation_pages()) + len(self.deferred))
+        if self.is_serve:
+            env.bytecode_cache = _TEMPLATES_COMPILED  # each rebuild has a new environment: compile templates once
+        if self.is_serve and self.deferred:
+            assert self.nav is not None
+            self.live = LivePages(config, files, self.nav, env, self.deferred)
+        return env
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.progress is not None:
+            self.progress.step()
+        return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        kb = self.kb
+        if kb is None:
+            return
+        site = Path(config.site_dir)
+        if kb.products and not kb.settings.site_url:
+            log.warning("site_url is not set in mkdocs.yml: email bundles need absolute links, none were written")
+        log.info("Search: " + "; ".join(f"{lang} by {how}" for lang, how in search_rankings(kb).items()))
+        if self.live is not None:  # `serve`: computed after the rebuild, on a thread, kept in memory
+            parts = self._output_parts(kb, config.site_name)
+            self.live.ready(parts[:-1], on_request=parts[-1:])  # the search index when a search asks for it
+            return
+        if self.page_builds is not None:  # the workers wrote kbgen's files along with the articles
+            builds, self.page_builds = self.page_builds, None
+            builds.wait()
+        else:
+            outputs: dict[str, str | bytes] = {}
+            for part in self._output_parts(kb, config.site_name, search=self.search_files is None):
+                outputs.update(part())
+            if self.search_files is not None:  # built in a forked process while MkDocs built the pages
+                outputs.update(self.search_files.result())
+                self.search_files = None
+            for rel, data in sorted(outputs.items()):
+                write_file(data if isinstance(data, bytes) else data.encode("utf-8"), str(site / rel))
+        self._record_urls(kb)
+
+    def _output_parts(
+        self, kb: KnowledgeBase, site_name: str, search: bool = True
+    ) -> list[Callable[[], dict[str, str | bytes]]]:
+        """What kbgen writes besides the pages, in independent parts: workers compute and write them side by side.
+
+        Short links and redirects; Markdown copies, catalog, sitemap, robots.txt, llms.txt; email bundles
+        (and the internal site's report); the search index (unless `search` is false).
+        """
+        nav = self.navigation
+        assert nav is not None
+        audience = self.settings.audience
+
+        def links() -> dict[str, str | bytes]:
+            outputs: dict[str, str | bytes] = dict(redirect_outputs(kb, audience))
+            self._retired_urls(kb, outputs)
+            return outputs
+
+        def copies() -> dict[str, str | bytes]:
+            outputs: dict[str, str | bytes] = {"catalog.json": render_catalog(kb, audience)}
+            # MkDocs' own sitemap lists every page with build dates; ours lists what this audience may see.
+            xml = seo.render_sitemap(seo.sitemap_entries(kb, nav))
+            outputs["sitemap.xml"] = xml
+            outputs["sitemap.xml.gz"] = gzip.compress(xml.encode("utf-8"), mtime=0)
+            outputs["robots.txt"] = seo.render_robots(kb.settings.site_url, audience)
+            outputs["llms.txt"] = seo.render_llms_txt(kb, nav, site_name)
+            for article in kb.published(audience):
+                outputs[seo.markdown_copy_url(article.url)] = seo.article_markdown(article)
+            return outputs
+
+        def bundles() -> dict[str, str | bytes]:
+            outputs: dict[str, str | bytes] = {}
+            if kb.products and kb.settings.site_url:
+                outputs.update(bundle_outputs(kb))
+            if audience == "internal":  # content health for the support team: report/index.html
+                from ..insights.health import report_outputs
+
+                outputs.update(report_outputs(kb))
+            return outputs
+
+        parts = [links, copies, bundles]
+        if search:
+            parts.append(lambda: dict(search_outputs(kb, audience)))
+        return parts
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._stop_counting()
+        if self.page_builds is not None:
+            builds, self.page_builds = self.page_builds, None
+            builds.cancel()
+
+    def _retired_urls(self, kb: KnowledgeBase, outputs: dict[str, str | bytes]) -> None:
+        """Redirect the URLs the ledger records as retired."""
+        path = kb.settings.ledger
+        if path is None or self.settings.audience != "public":
+            return
+        # a line that is not a valid entry is left out (kbgen check reports it on its line)
+        recorded = ledger.read(path, Problems())
+        retired = [Redirect(old, new, "retired") for old, new in ledger.retired_redirects(recorded)]
+        for r in retired:
+            outputs[url_to_file(r.source)] = render_redirect_page(r, kb.settings.site_url)
+        if retired:
+            outputs["_redirects"] = str(outputs["_redirects"]) + render_redirects_file(retired, kb.settings.site_url)
+
+    def _record_urls(self, kb: KnowledgeBase) -> None:
+        """The URLs this public build publishes, for the ledger (a preview never changes it): recorded only
+        once the site is published, by `record_published()` after `kbgen build`'s swap, or here at the end
+        of a plain `mkdocs build` unless a strict build is about to fail on its warnings."""
+        path = kb.settings.ledger
+        if path is None or self.settings.audience != "public" or self.is_serve:
+            return
+        bad = Problems()
+        recorded = ledger.read(path, bad)
+        if bad.sorted():
+            return  # a ledger with lines kbgen cannot read is left as the writer made it (the build reports them)
+        merged = {**recorded, **ledger.published(kb)}
+        warnings = self._warnings.get_counts() if self._warnings is not None else []
+        self._stop_counting()
+        if warnings:
+            return  # MkDocs aborts the strict build next
+        self.pending_urls = (path, merged, len(merged) - len(recorded))
+        if not self.publishes_later:
+            self.record_published()
+
+    def _stop_counting(self) -> None:
+        if self._warnings is not None:
+            logging.getLogger("mkdocs").removeHandler(self._warnings)
+            self._warnings = None
+
+    def record_published(self) -> None:
+        """Write the URLs of the site just published into the ledger."""
+        if self.pending_urls is None:
+            return
+        (path, merged, added), self.pending_urls = self.pending_urls, None
+        if ledger.write(path, merged):
+            log.info(f"{display_path(path)}: recorded {added} new URLs")
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory across `serve` rebuilds; Jinja checks each one against its source."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES_COMPILED = _CompiledTemplates()
+
+HOME_PRODUCTS = 8  # more products than this: the home page links to `start/` for the rest
+
+
+def _h2_entries(page: Page) -> list[Any]:
+    """The page's level-2 headings, for its table of contents (the title heading is gone)."""
+    found: list[Any] = []
+
+    def walk(items: Any) -> None:
+        for item in items:
+            if item.level == 2:
+                found.append(item)
+            elif item.level < 2:
+                walk(item.children)
+
+    walk(page.toc)
+    return found
+
+
+def _start_markdown(view: Any, src: str, t: Strings) -> str:
+    """A start page as Markdown, for themes without start.html (the kb theme renders the view itself)."""
+    here = posixpath.dirname(src)
+    lines = [view.description, ""] if view.description else []
+
+    def link(a: Article) -> str:
+        target = posixpath.relpath("/" + a.path, "/" + here)  # absolute: no lookup of the working folder
+        text = f"- [{a.title}]({target})" + (f": {a.summary}" if a.summary else "")
+        return text + (f" ({t.language_name(a.lang)})" if a.lang != t.lang else "")
+
+    for stage, articles in view.stages:
+        if articles:
+            lines += [f"## {t.stage_title(stage)}", "", *(link(a) for a in articles), ""]
+    if view.more:
+        lines += [f"## {t.text('start.more')}", "", *(link(a) for a in view.more), ""]
+    return "\n".join(lines)
+
+
+def search_rankings(kb: KnowledgeBase) -> dict[str, str]:
+    """How the site's search ranks each language: "meaning and words", or "words" (no model knows it)."""
+    from ..search.distill import configured_model_problem, model_for
+
+    problem = configured_model_problem(kb.settings)
+    if problem:
+        log.warning(problem)
+    return {
+        lang: "meaning and words" if kb.settings.meaning and model_for(lang, kb.settings) else "words"
+        for lang in kb.languages
+    }
+
+
+def search_outputs(kb: KnowledgeBase, audience: str) -> dict[str, str | bytes]:
+    """The site's search index files, for every language."""
+    files: dict[str, str | bytes] = {}
+    for index in build_index(kb, audience).values():
+        files.update(export_index(index))
+    return files
+
+
+def parent_category(category: Category) -> str:
+    return category.parent or ""
+
+
+def _lang_dir(kb: KnowledgeBase, lang: str) -> str:
+    return f"{lang}/" if kb.multilingual_layout else ""
+
+
+def _move(file: File, dest_src: str, config: MkDocsConfig) -> None:
+    """Publish `file` as if it were at `dest_src`: the default language lives at the site root."""
+    moved = File(dest_src, None, config.site_dir, config.use_directory_urls)
+    file.dest_uri = moved.dest_uri
+    for cached in ("url", "abs_dest_path"):
+        file.__dict__.pop(cached, None)
+
+
+def _yaml_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+__all__ = ["KbgenConfig", "KbgenPlugin", "settings_from"]

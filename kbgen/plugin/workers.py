@@ -1,0 +1,376 @@
+"""Build pages on every core: MkDocs builds them one after another.
+
+When kbgen is the site's only plugin, the articles (nearly every page of a
+help center) are built by forked workers from start to end: each worker runs
+MkDocs' own steps for a page (`_populate_page`, `_build_page`: the same
+Markdown extensions, link rewriting, plugin events, template and file), and
+the workers also compute and write kbgen's own files (short links, Markdown
+copies, bundles, the search index), while the main process builds the other
+pages. MkDocs skips the articles (they are marked excluded for it). Rendered
+Markdown is kept in `.kbgen-cache/` by content hash (`HtmlCache`).
+
+When other plugins are present but none changes Markdown, the workers only
+render the articles' Markdown and the plugin hands each page its ready HTML.
+Either way a build with workers writes the same bytes as one without (a test
+compares them).
+
+Workers are forked, so they share the loaded configuration, files, navigation
+and knowledge base without pickling them; where fork does not exist, pages
+are built by MkDocs as usual.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import markdown
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
+from mkdocs.utils import meta, write_file
+
+from .. import cache
+from ..swap import die_with_parent
+from .mkdocs_private import ExtractTitleTreeprocessor, RelativePathTreeprocessor, build_page, populate_page
+
+MIN_PAGES = 200  # below this, starting workers costs more than it saves
+
+# What forked workers inherit: set just before the pool starts, cleared after.
+_job: tuple[MkDocsConfig, Files, Callable[[str, str], str]] | None = None
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Forked workers that end with this process, however it ends (a killed build leaves none behind)."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def workers_wanted(pages: int) -> int:
+    """KBGEN_WORKERS overrides (0 or 1: none); by default every core, for large sites."""
+    setting = os.environ.get("KBGEN_WORKERS")
+    if setting is not None:
+        return int(setting) if setting.isdigit() and int(setting) > 1 else 0
+    if pages < MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return os.cpu_count() or 1 if (os.cpu_count() or 1) > 1 else 0
+
+
+Rendered = tuple[str, Any, "str | None", "set[str] | None"]
+
+
+def _anchor_link(state: list[Any]) -> AnchorLink:
+    title, anchor, level, children = state
+    if not (isinstance(title, str) and isinstance(anchor, str) and isinstance(level, int)):
+        raise ValueError("not a table of contents entry")
+    link = AnchorLink(title, anchor, level)
+    link.children = [c for c in children if isinstance(c, AnchorLink)]
+    return link
+
+
+# A rendered page's table of contents is kept in the cache as data (see cache.py)
+cache.record(AnchorLink, lambda a: [a.title, a.id, a.level, a.children], _anchor_link)
+cache.record(
+    TableOfContents,
+    lambda t: t.items,
+    lambda items: TableOfContents([i for i in items if isinstance(i, AnchorLink)]),
+)
+
+
+def render_all(
+    config: MkDocsConfig, files: Files, src_uris: list[str], transform: Callable[[str, str], str], workers: int
+) -> dict[str, Rendered]:
+    """src_uri → (content, toc, title found while rendering, anchor ids) for each page, in `workers` processes."""
+    global _job
+    _job = (config, files, transform)
+    try:
+        with _pool(workers) as pool:
+            chunk = max(1, len(src_uris) // (workers * 8))
+            return dict(zip(src_uris, pool.map(_render_source, src_uris, chunksize=chunk)))
+    finally:
+        _job = None
+
+
+def _render_source(src_uri: str) -> Rendered:
+    assert _job is not None
+    config, files, transform = _job
+    file = files.get_file_from_path(src_uri)
+    assert file is not None
+    page = Page(None, file, config)
+    markdown, _ = meta.get_data(file.content_string)
+    page.markdown = transform(src_uri, markdown)
+    page.render(config, files)
+    return page.content or "", page.toc, page._title_from_render, page.present_anchor_ids
+
+
+def use(page: Page, result: Rendered) -> None:
+    """Give `page` its rendered result: MkDocs' render() then only hands it over."""
+
+    def render(config: MkDocsConfig, files: Files) -> None:
+        page.content, page.toc, page._title_from_render, page.present_anchor_ids = result
+        page.links_to_anchors = {}  # kbgen checks links and anchors itself (see the plugin's on_config)
+
+    page.render = render  # type: ignore[method-assign]
+
+
+class PageBuilds:
+    """Articles (and `parts`, kbgen's other files) built and written by forked workers while MkDocs goes on.
+
+    The workers start at once (the plugin's `on_nav`, with the template environment MkDocs would
+    make); `defer()` has hidden the pages from MkDocs' own loops. `wait()` re-logs what the workers
+    logged (so `--strict` counts their warnings), raises the first error and saves the cache.
+    """
+
+    def __init__(
+        self,
+        config: MkDocsConfig,
+        files: Files,
+        nav: Navigation,
+        env: Any,
+        deferred: dict[str, InclusionLevel],
+        workers: int,
+        on_done: Callable[[int], None] | None = None,
+        html: HtmlCache | None = None,
+        parts: Sequence[Callable[[], Mapping[str, str | bytes]]] = (),
+    ) -> None:
+        global _build_job, _html, _parts
+        src_uris = list(deferred)
+        _build_job = (config, files, nav, env, deferred)
+        _parts = list(parts)
+        _html = self.html = html
+        self.pool = _pool(workers)
+        try:
+            # kbgen's other files first (the longest tasks), then the pages in small chunks, in order: the
+            # pool stays busy to the end and progress moves steadily.
+            self.futures = [self.pool.submit(_write_part, i) for i in range(len(_parts))]
+            size = max(1, min(64, len(src_uris) // (workers * 12)))
+            for i in range(0, len(src_uris), size):
+                chunk = src_uris[i : i + size]
+                future = self.pool.submit(_build_chunk, chunk)
+                if on_done is not None:
+                    future.add_done_callback(functools.partial(_report, pages=len(chunk), on_done=on_done))
+                self.futures.append(future)
+        finally:
+            _build_job = _html = None  # the workers were forked while submitting: they keep their copy
+            _parts = []
+
+    def wait(self) -> None:
+        try:
+            for future in self.futures:
+                records, rendered = future.result()
+                for name, level, message in records:
+                    logging.getLogger(name).log(level, message)
+                if self.html is not None:
+                    self.html.keep(rendered)
+            if self.html is not None:
+                self.html.save()
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _report(future: Future[Any], pages: int, on_done: Callable[[int], None]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        on_done(pages)
+
+
+def defer(files: Files, src_uris: Sequence[str]) -> dict[str, InclusionLevel]:
+    """Hide these pages from MkDocs' own reading and building; returns their inclusion, to restore in workers."""
+    found: dict[str, InclusionLevel] = {}
+    for src in src_uris:
+        file = files.src_uris.get(src)
+        if file is not None:
+            found[src] = file.inclusion
+            file.inclusion = InclusionLevel.EXCLUDED
+    return found
+
+
+_build_job: tuple[MkDocsConfig, Files, Navigation, Any, dict[str, InclusionLevel]] | None = None
+_restored = False
+
+
+class _Collect(logging.Handler):
+    """What a worker logs, sent back to the main process to be logged there."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+    def __enter__(self) -> _Collect:
+        mkdocs_log = logging.getLogger("mkdocs")
+        self._saved = mkdocs_log.handlers, mkdocs_log.propagate
+        mkdocs_log.handlers, mkdocs_log.propagate = [self], False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        mkdocs_log = logging.getLogger("mkdocs")
+        mkdocs_log.handlers, mkdocs_log.propagate = self._saved
+
+
+def _build_chunk(src_uris: list[str]) -> tuple[list[tuple[str, int, str]], dict[str, Any]]:
+    """Read, render, template and write these pages as MkDocs' build would.
+
+    Returns what was logged, and the rendered Markdown of these pages by cache key."""
+    global _restored
+    assert _build_job is not None
+    config, files, nav, env, deferred = _build_job
+    if not _restored:  # once per worker: the pages are ordinary pages again, in links and in every context
+        for src, level in deferred.items():
+            file = files.src_uris.get(src)
+            assert file is not None
+            file.inclusion = level
+        _restored = True
+    doc_files = _documentation_pages(files)
+    with _Collect() as collect:
+        for src in src_uris:
+            file = files.src_uris.get(src)
+            assert file is not None
+            page = file.page if file.page is not None else Page(None, file, config)
+            page.render = functools.partial(_render, page)  # type: ignore[method-assign]
+            populate_page(page, config, files)
+            build_page(page, config, doc_files, nav, env)
+            page.content = page.markdown = None  # type: ignore[assignment]  # done: free the memory
+    rendered, _rendered[:] = dict(_rendered), []
+    return collect.records, rendered
+
+
+_converter: tuple[markdown.Markdown, Any, Any] | None = None
+
+
+def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """`Page.render` with one Markdown converter per worker, reset between pages, instead of one per page.
+
+    The same extensions and MkDocs' own link rewriting and title extraction give the same HTML; MkDocs'
+    collection of anchor ids for its link validation is left out: kbgen checks links and anchors itself.
+    """
+    global _converter
+    if _converter is None:
+        md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+        links = RelativePathTreeprocessor(page.file, files, config)
+        links._register(md)
+        title = ExtractTitleTreeprocessor()
+        title._register(md)
+        _converter = (md, links, title)
+    md, links, title = _converter
+    assert page.markdown is not None
+    key = _html.key(page.markdown, page.file) if _html is not None else ""
+    done = _html.entries.get(key) if _html is not None else None
+    if done is None:
+        md.reset()
+        links.file, links.links_to_anchors = page.file, {}
+        title.title = None
+        content = md.convert(page.markdown)
+        done = (content, getattr(md, "toc_tokens", []), title.title)
+        _rendered.append((key, done))
+    else:
+        _rendered.append((key, None))  # the main process has it already
+    page.content = done[0]
+    page.toc = get_toc(done[1])
+    page._title_from_render = done[2]
+    page.present_anchor_ids = set()
+    page.links_to_anchors = {}
+
+
+_parts: list[Callable[[], Mapping[str, str | bytes]]] = []
+
+
+def _write_part(index: int) -> tuple[list[tuple[str, int, str]], dict[str, Any]]:
+    """Compute one part of kbgen's own files and write it into the site."""
+    assert _build_job is not None
+    site = Path(_build_job[0].site_dir)
+    with _Collect() as collect:
+        for rel, data in sorted(_parts[index]().items()):
+            write_file(data if isinstance(data, bytes) else data.encode("utf-8"), str(site / rel))
+    return collect.records, {}
+
+
+_doc_pages: Sequence[File] | None = None
+_rendered: list[tuple[str, Any]] = []  # (cache key, rendered Markdown, or None when it came from the cache)
+
+
+class HtmlCache:
+    """Articles' rendered Markdown by a hash of everything it depends on, kept in `.kbgen-cache/`.
+
+    The key of a page is its Markdown after kbgen's changes, its source path and URL; the cache as a
+    whole belongs to one configuration, one set of files and one version of kbgen, MkDocs and
+    Python-Markdown (link rewriting depends on which files exist). A cached build writes the bytes of a
+    clean one (a test compares them).
+    """
+
+    def __init__(self, folder: Path | None, config: MkDocsConfig, files: Files, extra: str) -> None:
+        from importlib.metadata import distributions
+
+        from .. import cache
+
+        self.folder = folder
+        names = "\n".join(sorted(f.src_uri for f in files))
+        # Markdown extensions come from any installed package: an upgrade of any of them starts afresh.
+        installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+        self.stamp = cache.stamp(
+            hashlib.sha256("\n".join(installed).encode()).hexdigest(),
+            repr(config["markdown_extensions"]),
+            repr(sorted((config["mdx_configs"] or {}).items())),
+            config["use_directory_urls"],
+            hashlib.sha256(names.encode()).hexdigest(),
+            extra,
+        )
+        found = cache.load(folder, "html", self.stamp) if folder is not None else None
+        self.entries: dict[str, Any] = found if isinstance(found, dict) else {}
+        self.used: dict[str, Any] = {}
+
+    @staticmethod
+    def key(markdown_text: str, file: File) -> str:
+        return hashlib.sha256(f"{file.src_uri}\0{file.url}\0{markdown_text}".encode()).hexdigest()
+
+    def keep(self, rendered: dict[str, Any]) -> None:
+        """Entries the workers used: new ones, and (as None) those they found here."""
+        for key, done in rendered.items():
+            self.used[key] = done if done is not None else self.entries[key]
+
+    def save(self) -> None:
+        from .. import cache
+
+        if self.folder is not None and self.used.keys() != self.entries.keys():
+            cache.save(self.folder, "html", self.stamp, self.used)
+
+
+_html: HtmlCache | None = None
+
+
+def _documentation_pages(files: Files) -> Sequence[File]:
+    global _doc_pages
+    if _doc_pages is None:
+        _doc_pages = files.documentation_pages(inclusion=InclusionLevel.is_included)
+    return _doc_pages
+
+
+def in_background(function: Callable[..., Any], *args: Any) -> Future[Any] | None:
+    """Run `function(*args)` in one forked process while the build goes on; None where fork is missing.
+
+    The search index is built this way: the main process renders templates on one core, the index
+    takes the other.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    pool = _pool(1)
+    future = pool.submit(function, *args)
+    pool.shutdown(wait=False)
+    return future

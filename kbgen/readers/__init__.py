@@ -1,0 +1,1 @@
+"""Reading a content folder into the knowledge base: articles, categories, products, synonyms."""

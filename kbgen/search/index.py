@@ -1,0 +1,250 @@
+"""The search index: one per language, computed once, in Python.
+
+Every published article is a document, and every question of an FAQ is a document of its own, so a query
+can land on the one answer that matches (`/a/<id>/#anchor`). Ranking is BM25F: a term in the title counts
+more than in a heading, the summary or the tags, which count more than in the body. Every term's score
+per document is already in the index ("impacts"): the browser then only adds numbers, and `kbgen link`
+and the site rank the same way because they use the same index. Where a model knows the language, every
+document also has a meaning vector (`meaning`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from array import array
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
+
+from .. import cache
+from ..i18n import primary_subtag
+from ..model import Article, KnowledgeBase
+from . import distill, meaning
+from .analysis import MD_NOISE, SYNONYMS, Analyzer
+from .meaning import MeaningIndex
+
+# Field weights: where a word stands says how much the document is about it.
+TITLE, QUESTION, SUMMARY, HEADINGS, TAGS, BODY, PARENT = 6.0, 6.0, 3.0, 2.5, 2.0, 1.0, 1.5
+K1, B = 1.2, 0.6
+MAX_IMPACT = 255
+
+
+class SearchDoc(NamedTuple):
+    """One result a search can return: an article, or one question of an FAQ."""
+
+    article_id: str
+    title: str  # the article's title, or the question
+    type: str
+    summary: str
+    url: str  # site-relative, with #anchor for a question
+    anchor: str = ""
+    article_title: str = ""  # for a question: the FAQ it belongs to
+
+
+@dataclass
+class LanguageIndex:
+    lang: str
+    docs: list[SearchDoc] = field(default_factory=list)
+    # stem → (documents in ascending order, the stem's impact in each, 1–255): compact and quick to load
+    postings: dict[str, tuple[array[int], bytes]] = field(default_factory=dict)
+    lexicon: dict[str, str] = field(default_factory=dict)  # folded surface word → stem
+
+    prefixes: set[str] = field(default_factory=set)  # shard prefixes of the site's index
+    synonyms: tuple[tuple[str, ...], ...] = ()  # the shop's own groups (synonyms.yml), after kbgen's
+    meaning: MeaningIndex | None = None  # ranking by meaning, where a model knows the language
+
+    def words_by_prefix(self, prefix: str) -> list[str]:
+        return [w for w in self.lexicon if w.startswith(prefix)]
+
+    def stem_of(self, word: str) -> str | None:
+        """The stem a query word stands for: its own when the help center uses the word, else the longest
+        known stem it starts with (what the site's script does too, without a stemmer of its own)."""
+        stem = self.lexicon.get(word)
+        if stem is not None:
+            return stem
+        for n in range(len(word), max(4, len(word) - 4) - 1, -1):
+            if word[:n] in self.postings:
+                return word[:n]
+        return None
+
+
+def plain_markdown(markdown: str) -> str:
+    return MD_NOISE.sub(" ", markdown)
+
+
+def _sections(article: Article) -> list[tuple[str, str, str]]:
+    """(question, anchor, answer text) of each FAQ question."""
+    lines = article.body.split("\n")
+    questions = article.questions
+    found = []
+    for i, q in enumerate(questions):
+        start = q.line - article.body_line + 1
+        end = (questions[i + 1].line - article.body_line) if i + 1 < len(questions) else len(lines)
+        found.append((q.text, q.anchor, "\n".join(lines[start:end])))
+    return found
+
+
+def build_index(
+    kb: KnowledgeBase, audience: str = "public", languages: tuple[str, ...] | None = None
+) -> dict[str, LanguageIndex]:
+    """An index per language (all, or `languages`) over the articles that `audience` may see."""
+    return {lang: _build_language(kb, lang, audience) for lang in (languages or kb.languages)}
+
+
+def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageIndex:
+    analyzer = Analyzer(lang)
+    index = LanguageIndex(lang, synonyms=kb.synonyms_for(lang))
+    texts: list[str] = []  # what the meaning of each document is computed from
+    weighted: list[dict[str, float]] = []
+    lengths: list[float] = []
+
+    lexicon = index.lexicon
+    stem_of = analyzer.stem
+
+    def add(doc: SearchDoc, fields: list[tuple[float, str]]) -> None:
+        tf: dict[str, float] = defaultdict(float)
+        length = 0.0
+        for weight, text in fields:
+            for word, count in analyzer.counts(text).items():
+                s = lexicon.get(word)
+                if s is None:
+                    s = lexicon[word] = stem_of(word)
+                tf[s] += weight * count
+                length += weight * count
+        index.docs.append(doc)
+        weighted.append(tf)
+        lengths.append(length)
+
+    for article in kb.published(audience, lang):
+        headings = " ".join(h.text for h in article.headings)
+        body = plain_markdown(article.body)
+        add(
+            SearchDoc(article.id, article.title, article.type, article.summary, article.url),
+            [(TITLE, article.title), (SUMMARY, article.summary), (HEADINGS, headings),
+             (TAGS, " ".join(article.tags)), (BODY, body)],
+        )  # fmt: skip
+        texts.append(meaning_text(article.title, article.summary, [h.text for h in article.headings], body))
+        for question, anchor, answer in _sections(article):
+            add(
+                SearchDoc(article.id, question, article.type, article.summary, f"{article.url}#{anchor}", anchor,
+                          article.title),
+                [(QUESTION, question), (PARENT, article.title), (BODY, plain_markdown(answer))],
+            )  # fmt: skip
+            texts.append(meaning_text(question, "", [], plain_markdown(answer), article.title))
+
+    n = len(index.docs)
+    if not n:
+        return index
+    average = sum(lengths) / n
+    df: dict[str, int] = defaultdict(int)
+    for tf in weighted:
+        for stem in tf:
+            df[stem] += 1
+    idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+    raw: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    top = 0.0
+    for doc, tf in enumerate(weighted):
+        norm = K1 * (1 - B + B * lengths[doc] / average)
+        for term, f in tf.items():
+            score = idf[term] * f * (K1 + 1) / (f + norm)
+            raw[term].append((doc, score))
+            if score > top:
+                top = score
+    scale = MAX_IMPACT / top if top else 1.0
+    index.postings = {
+        term: (
+            array("I", [doc for doc, _ in entries]),
+            bytes(min(MAX_IMPACT, int(x * scale + 0.5) or 1) for _, x in entries),
+        )
+        for term, entries in sorted(raw.items())
+    }
+    index.lexicon = dict(sorted(index.lexicon.items()))
+    index.prefixes = shard_prefixes(index)
+    model = distill.model_for(lang, kb.settings) if kb.settings.meaning else None
+    if model is not None:
+        index.meaning = meaning.build_meaning(model, texts)
+    return index
+
+
+MEANING_BODY = 300  # characters of a document's text its meaning is computed from, after its title and headings
+
+
+def meaning_text(title: str, summary: str, headings: list[str], body: str, parent: str = "") -> str:
+    """What a document's meaning vector is computed from: its title, summary, headings and the start of its
+    text (for an FAQ question: the question, its answer and the FAQ's title)."""
+    text = " ".join(body.split())[:MEANING_BODY]
+    head = f"{title}. {summary}" if summary else title
+    return f"{head}\n{'; '.join(headings)}\n{text}" + (f"\n({parent})" if parent else "")
+
+
+# -- what the index knows of its words: shards, synonyms ---------------------------------------------
+
+SHARD_BUDGET = 10_000  # numbers of postings in one shard before it is split by a longer prefix
+
+
+def shard_name(prefix: str) -> str:
+    """A prefix as a file name: itself when a-z0-9, else hex-encoded."""
+    return prefix if re.fullmatch(r"[a-z0-9]+", prefix) else "x" + "-".join(f"{ord(c):x}" for c in prefix)
+
+
+def shard_prefixes(index: LanguageIndex) -> set[str]:
+    """Prefixes that name shards: two characters, longer where a two-character shard would be too big."""
+    size: dict[str, int] = defaultdict(int)
+    for stem, (docs, _) in index.postings.items():
+        size[stem] += 2 * len(docs) + 1
+    prefixes: set[str] = set()
+
+    def split(prefix: str, stems: list[str]) -> None:
+        total = sum(size[s] for s in stems)
+        longer = [s for s in stems if len(s) > len(prefix)]
+        if total <= SHARD_BUDGET or not longer or len(prefix) >= 6:
+            prefixes.add(prefix)
+            return
+        groups: dict[str, list[str]] = defaultdict(list)
+        for s in longer:
+            groups[s[: len(prefix) + 1]].append(s)
+        if len(stems) > len(longer):
+            prefixes.add(prefix)  # stems no longer than the prefix itself stay here
+        for sub, members in sorted(groups.items()):
+            split(sub, members)
+
+    by_two: dict[str, list[str]] = defaultdict(list)
+    for stem in index.postings:
+        by_two[stem[:2]].append(stem)
+    for prefix, stems in sorted(by_two.items()):
+        split(prefix, stems)
+    return prefixes
+
+
+def shard_of(word: str, prefixes: set[str]) -> str:
+    """The longest shard prefix that `word` starts with (the browser does the same)."""
+    for n in range(min(len(word), 6), 1, -1):
+        if word[:n] in prefixes:
+            return word[:n]
+    return word[:2]
+
+
+@lru_cache(maxsize=64)
+def _synonym_groups_cached(lang: str, shop: tuple[tuple[str, ...], ...]) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    analyzer = Analyzer(lang)
+    analyzer.stopwords = frozenset()
+    groups = []
+    for group in [*SYNONYMS.get(primary_subtag(lang), ()), *shop]:
+        phrases = tuple(tuple(analyzer.words(p)) for p in group)
+        groups.append(tuple(p for p in phrases if p))
+    return tuple(groups)
+
+
+def synonym_groups(index: LanguageIndex, analyzer: Analyzer) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """kbgen's groups of the language, then the shop's own (synonyms.yml), as analysed words."""
+    stop = analyzer.stopwords
+    return tuple(
+        tuple(tuple(w for w in phrase if w not in stop) for phrase in group if any(w not in stop for w in phrase))
+        for group in _synonym_groups_cached(index.lang, tuple(index.synonyms))
+    )
+
+
+cache.record(SearchDoc)  # `kbgen link`'s index is kept in the cache (see cache.py)
+cache.record(LanguageIndex)

@@ -1,0 +1,1 @@
+"""Text formats read with their positions: YAML that remembers lines, Markdown scanned without rendering."""

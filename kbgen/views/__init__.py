@@ -1,0 +1,1 @@
+"""What each page shows, computed from the model: navigation, markup, page contexts, JSON-LD."""
