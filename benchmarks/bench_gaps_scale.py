@@ -9,7 +9,7 @@ its wall time and peak resident memory (the child's ru_maxrss) are printed, medi
     python benchmarks/bench_gaps_scale.py --words --runs 3
 
 Time and memory should grow with the number of tickets, not with the size of a body beyond what a ticket
-is matched by (`gaps.MAX_BODY`).
+is matched by (`gaps.tickets.MAX_BODY`).
 """
 
 from __future__ import annotations

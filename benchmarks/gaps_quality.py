@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def labelled(path: Path) -> list[tuple[object, list[str]]]:
-    from kbgen.insights.gaps import Ticket
+    from kbgen.insights.gaps.tickets import Ticket
 
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -58,7 +58,7 @@ def main() -> None:
     a = ap.parse_args()
 
     import kbgen
-    from kbgen.insights.gaps import THRESHOLD, Matcher
+    from kbgen.insights.gaps.matching import THRESHOLD, Matcher
 
     sets = [("demo (samples/tickets_labeled.csv)", REPO / "mkdocs.yml", REPO / "samples/tickets_labeled.csv")]
     with tempfile.TemporaryDirectory() as tmp:

@@ -12,19 +12,10 @@ import pytest
 from conftest import REPO, article, run
 
 from kbgen.commands.project import load
-from kbgen.insights.gaps import (
-    MAX_BODY,
-    MAX_CELL,
-    THRESHOLD,
-    Match,
-    Matcher,
-    Ticket,
-    analyze,
-    cluster,
-    detect_language,
-    parse_columns,
-    read_tickets,
-)
+from kbgen.insights.gaps.analysis import analyze
+from kbgen.insights.gaps.matching import THRESHOLD, Match, Matcher, detect_language
+from kbgen.insights.gaps.tickets import MAX_BODY, MAX_CELL, Ticket, parse_columns, read_tickets
+from kbgen.insights.gaps.topics import cluster
 
 DEMO = str(REPO / "mkdocs.yml")
 TICKETS = str(REPO / "samples" / "tickets.csv")

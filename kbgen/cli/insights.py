@@ -27,7 +27,7 @@ from .options import config_option, fail, write_output
     "--threshold",
     type=click.FloatRange(0, 1),
     default=None,
-    help="Confidence from which a ticket counts as answered (default: calibrated, see kbgen/insights/gaps.py).",
+    help="Confidence from which a ticket counts as answered (default: calibrated, see kbgen/insights/gaps/).",
 )
 @click.option(
     "--semantic/--words",
@@ -48,29 +48,32 @@ def gaps(
 ) -> None:
     """Match a support-ticket export to the help center: topics with no article, bundle changes, coverage."""
     from ..commands.project import load
-    from ..insights import gaps as g
+    from ..insights.gaps.analysis import analyze
+    from ..insights.gaps.formats import format_html, format_json, format_text
+    from ..insights.gaps.matching import THRESHOLD
+    from ..insights.gaps.tickets import parse_columns, read_tickets
 
     try:
-        mapping = g.parse_columns(columns)
+        mapping = parse_columns(columns)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--columns") from None
     try:
         kb = load(config_file)
         if lang is not None and lang not in kb.languages:
             raise click.BadParameter(f"'{lang}' is not one of: {', '.join(kb.languages)}", param_hint="--lang")
-        found = g.read_tickets(tickets, mapping)
+        found = read_tickets(tickets, mapping)
         if not found.tickets:
             raise KbgenError(f"{tickets}: no ticket in the file")
         ranking = "auto" if semantic is None else "meaning" if semantic else "words"
         indexes = _indexes(kb, config_file, ranking)
-        result = g.analyze(
-            kb, found, lang, threshold=g.THRESHOLD if threshold is None else threshold, indexes=indexes,
+        result = analyze(
+            kb, found, lang, threshold=THRESHOLD if threshold is None else threshold, indexes=indexes,
             ranking="words" if ranking == "words" else "auto",
         )  # fmt: skip
     except KbgenError as exc:
         fail(str(exc))
         return
-    text = {"json": g.format_json, "html": g.format_html}.get(fmt, g.format_text)(result)
+    text = {"json": format_json, "html": format_html}.get(fmt, format_text)(result)
     write_output(text, output)
 
 
