@@ -5,17 +5,16 @@ stage after purchase, in the customer's language. Everything is computed once
 per knowledge base (`Bundler`), so producing one order's bundle is a few dict
 look-ups: cheap enough to call for every order a shop sends.
 
-Email HTML is deliberately old-fashioned: nested tables, inline styles only,
-explicit colours on every cell (dark-mode clients invert what is left
-implicit), absolute https URLs, every text escaped.
+Email HTML (kbgen/templates/email.html) is deliberately old-fashioned: nested
+tables, inline styles only, explicit colours on every cell (dark-mode clients
+invert what is left implicit), absolute https URLs, every text escaped.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -23,15 +22,13 @@ from .cache import record, record_attributes
 from .i18n import Locales, language_name_in, text_direction
 from .paths import absolute_url, language_prefix
 from .problems import KbgenError
+from .templates import macros
 
 if TYPE_CHECKING:  # bundles are computed from any knowledge base: no import of the model at run time
     from .model import Article, KnowledgeBase, Product
 
 MAX_FRAGMENT_BYTES = 12 * 1024
 
-# Colours chosen for contrast on white and kept explicit on every element.
-_TEXT, _MUTED, _LINK, _RULE, _BG = "#1f2933", "#52606d", "#0b5cad", "#e4e7eb", "#ffffff"
-_FONT = "font-family:Arial,Helvetica,sans-serif;"
 
 
 @cache
@@ -251,63 +248,41 @@ class Bundler:
 # -- rendering -----------------------------------------------------------------------------------
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+def _align(lang: str) -> str:
+    return "right" if text_direction(lang) == "rtl" else "left"
 
 
+@lru_cache(maxsize=4096)
 def table_open(lang: str) -> str:
-    return (
-        f'<table role="presentation" lang="{_e(lang)}" dir="{text_direction(lang)}" width="100%" cellpadding="0" '
-        f'cellspacing="0" border="0" bgcolor="{_BG}" style="width:100%;max-width:600px;border-collapse:collapse;'
-        f'background-color:{_BG};color:{_TEXT};{_FONT}">\n'
-    )
+    return _email().table_open(lang, text_direction(lang))
 
 
+@lru_cache(maxsize=4096)
 def heading_row(text: str, lang: str) -> str:
-    align = "right" if text_direction(lang) == "rtl" else "left"
-    return (
-        f'<tr><td align="{align}" bgcolor="{_BG}" style="padding:16px 20px 4px;background-color:{_BG};'
-        f'color:{_TEXT};font-size:18px;line-height:24px;font-weight:bold;{_FONT}">{_e(text)}</td></tr>\n'
-    )
+    return _email().heading_row(text, _align(lang))
 
 
+@lru_cache(maxsize=4096)
 def intro_row(text: str, lang: str) -> str:
-    align = "right" if text_direction(lang) == "rtl" else "left"
-    return (
-        f'<tr><td align="{align}" bgcolor="{_BG}" style="padding:0 20px 12px;background-color:{_BG};'
-        f'color:{_MUTED};font-size:14px;line-height:20px;{_FONT}">{_e(text)}</td></tr>\n'
-    )
+    return _email().intro_row(text, _align(lang))
 
 
+@lru_cache(maxsize=4096)
 def link_row(link: BundleLink, lang: str, default_language: str) -> str:
     s = strings(lang)["bundle"]
-    align = "right" if text_direction(lang) == "rtl" else "left"
     meta = [s["types"].get(link.type, link.type), s["minutes"].format(n=link.reading_minutes)]
     if link.fell_back:
         meta.append(s["fallback"].format(language=language_name_in(link.lang, lang)))
-    summary = (
-        f'<br><span style="color:{_MUTED};font-size:14px;line-height:20px;">{_e(link.summary)}</span>'
-        if link.summary
-        else ""
-    )
-    return (
-        f'<tr><td align="{align}" bgcolor="{_BG}" style="padding:10px 20px;border-top:1px solid {_RULE};'
-        f'background-color:{_BG};{_FONT}">'
-        f'<a href="{_e(link.tracked_url)}" lang="{_e(link.lang)}" style="color:{_LINK};font-size:16px;'
-        f'line-height:22px;font-weight:bold;text-decoration:underline;">{_e(link.title)}</a>{summary}'
-        f'<br><span style="color:{_MUTED};font-size:12px;line-height:18px;">{_e(" · ".join(meta))}</span>'
-        "</td></tr>\n"
-    )
+    return _email().link_row(link, " · ".join(meta), _align(lang))
 
 
+@lru_cache(maxsize=4096)
 def landing_row(url: str, label: str, lang: str) -> str:
-    align = "right" if text_direction(lang) == "rtl" else "left"
-    arrow = "←" if text_direction(lang) == "rtl" else "→"
-    return (
-        f'<tr><td align="{align}" bgcolor="{_BG}" style="padding:12px 20px 16px;border-top:1px solid {_RULE};'
-        f'background-color:{_BG};{_FONT}"><a href="{_e(url)}" style="color:{_LINK};font-size:14px;'
-        f'line-height:20px;text-decoration:underline;">{_e(label)} {arrow}</a></td></tr>\n'
-    )
+    return _email().landing_row(url, label, _align(lang), "←" if text_direction(lang) == "rtl" else "→")
+
+
+def _email() -> Any:
+    return macros("email.html")
 
 
 TABLE_CLOSE = "</table>\n"

@@ -2,7 +2,7 @@
 defaults, the JSON Schema (`kbgen schema`, kbgen/article.schema.json) and the README's table all come from
 it, and tests/test_fields.py checks that they agree.
 
-A new field is one row here (and, where it needs one, its own check in `loader._article`); then
+A new field is one row here (and, where it needs one, its own check in `readers.content._article`); then
 `python -m kbgen.fields --write` rewrites the schema file and the README's table.
 """
 
@@ -22,7 +22,7 @@ from .paths import ID_PATTERN
 class Field:
     """One front-matter field.
 
-    kind: how the loader reads it (`loader._Fields`): "id", "text", "choice" (one of `choices`), "words" (a
+    kind: how the loader reads it (`readers.content._Fields`): "id", "text", "choice" (one of `choices`), "words" (a
     list of text, or one text), "date" (YYYY-MM-DD), "integer" (at least `minimum`), "boolean".
     """
 

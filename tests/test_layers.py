@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kbgen"
 # The layers in the order data flows, each a set of top-level modules and packages. A module may import
 # its own layer's modules and lower ones only.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundations", {"problems", "paths", "fields", "i18n", "cache", "swap"}),
+    ("foundations", {"problems", "paths", "fields", "i18n", "templates", "cache", "swap"}),
     ("text formats", {"text"}),
     ("the knowledge base as data", {"model", "bundles"}),
     ("checks", {"checks"}),

@@ -1,6 +1,6 @@
 """`kbgen gaps` and `kbgen report`: what to write next, and the health of what is written.
 
-Registered on the main command group at the end of `cli.py`.
+Registered on the main command group at the end of `cli/main.py`.
 """
 
 from __future__ import annotations

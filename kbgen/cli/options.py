@@ -1,6 +1,6 @@
 """What every `kbgen` verb shares: the -f option, a clear error and its exit status, writing an output file.
 
-The verbs live in `cli.py` (building, checking, authoring, links and bundles) and `cli_insights.py` (`gaps`,
+The verbs live in `cli/main.py` (building, checking, authoring, links and bundles) and `cli/insights.py` (`gaps`,
 `report`).
 """
 

@@ -69,7 +69,7 @@ def open_config(config_file: str | Path | None = None, **overrides: Any) -> MkDo
 
 
 def project_settings(config: MkDocsConfig, audience: str | None = None) -> Settings:
-    from ..plugin.events import settings_from
+    from ..plugin.config import settings_from
 
     plugin = config.plugins["kbgen"]
     settings = settings_from(config, plugin.config)  # type: ignore[arg-type]

@@ -4,7 +4,7 @@
   with it: no bundle, a bundle article missing in that language (the email falls
   back to the default language), a stale article (left out of the bundle);
 - stale articles (`review_by` passed) and those due for review within 30 days;
-- translations out of date, missing or never fingerprinted (`translations.translation_status`);
+- translations out of date, missing or never fingerprinted (`checks.translations.translation_status`);
 - articles in no category or for no product;
 - orphans (no other article links to them; links resolved as `kbgen check` does)
   and the most linked articles;

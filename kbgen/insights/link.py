@@ -2,7 +2,7 @@
 
 The search index is cached (see `cache`), so a question is answered without
 reading the content again: the first run after an edit builds the index, every
-other run only loads it. The ranking is the site's own (`search.rank`): by meaning and
+other run only loads it. The ranking is the site's own (`search.query.rank`): by meaning and
 words where a model knows the language, else by words, so an agent and a customer
 see the same articles.
 """

@@ -1,8 +1,8 @@
-"""The MkDocs plugin: a thin layer that feeds MkDocs from the kbgen core.
+"""The MkDocs plugin's events: a thin layer that feeds MkDocs from the kbgen core.
 
-Read it in MkDocs' event order: config → files (load and check the content,
+Read it in MkDocs' event order: config (config.py) → files (load and check the content,
 arrange the pages, generate the product start pages) → page markdown/content/
-context (what the theme shows) → template context (404, search) → post build
+context (what the theme shows, views/pages.py) → template context (404, search) → post build
 (short links, redirects, catalog, sitemap, robots.txt, llms.txt, Markdown copies).
 """
 
@@ -11,19 +11,14 @@ from __future__ import annotations
 import gzip
 import logging
 import os
-import posixpath
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import quote
 
 import jinja2
 import jinja2.bccache
-from mkdocs.config import base
-from mkdocs.config import config_options as c
-from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -35,136 +30,30 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..checks import ledger
 from ..i18n import Locales, Strings
-from ..model import Article, Category, Home, KnowledgeBase, Product, Settings
+from ..model import Article, Category, Home, KnowledgeBase
 from ..paths import url_to_file
 from ..problems import Problem, Problems, display_path
 from ..readers.content import load_content
 from ..readers.synonyms import FILE as SYNONYMS_FILE
-from ..search.index import build_index
-from ..search.shards import export_index
+from ..search.shards import site_files
 from ..text.markdown_scan import strip_title_heading
 from ..views.markup import FaqItem, faq_page, localize_links, numbered_steps
 from ..views.navigation import SiteNavigation
+from ..views.pages import PageContexts, PageSource, SearchPage, StartIndex, StartPage, start_markdown
 from ..writers import seo
 from ..writers.bundles import bundle_outputs
 from ..writers.catalog import render_catalog
 from ..writers.redirects import Redirect, redirect_outputs, render_redirect_page, render_redirects_file
-from . import workers as parallel
+from . import workers
+from .config import KbgenConfig, page_options, settings_from
 from .live import LivePages
 from .progress import Progress
 
 log = get_plugin_logger("kbgen")
 
 
-class _Whole(c.Type):  # type: ignore[type-arg]
-    """A whole number within bounds (YAML gives any integer, or a boolean, which is one in Python)."""
-
-    def __init__(self, default: int, low: int, high: int) -> None:
-        super().__init__(int, default=default)
-        self.low, self.high = low, high
-
-    def run_validation(self, value: object) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
-            raise ValidationError(f"must be a whole number from {self.low} to {self.high}, not {value!r}")
-        return value
-
-
-class _ProjectFile(c.Type):  # type: ignore[type-arg]
-    """A file name relative to mkdocs.yml's folder, never outside it (empty: none)."""
-
-    def __init__(self, default: str) -> None:
-        super().__init__(str, default=default)
-
-    def run_validation(self, value: object) -> str:
-        value = super().run_validation(value)
-        parts = Path(value).parts if value else ()
-        if value and (
-            Path(value).is_absolute() or value.startswith(("~", "\\")) or ".." in parts or "\\" in value or ":" in value
-        ):
-            raise ValidationError(f"must be a file name inside the project, relative to mkdocs.yml, not {value!r}")
-        return value
-
-
-class KbgenConfig(base.Config):
-    languages = c.ListOfItems(c.Type(str), default=[])
-    """Language folders of the content, default language first; empty: detected from the folders."""
-    default_language = c.Type(str, default="")
-    """The language published at the site root; empty: the first of `languages`, or `en`."""
-    audience = c.Choice(("public", "internal"), default="public")
-    """`internal` builds the support team's site, with internal articles marked as such."""
-    products_file = c.Type(str, default="products.yml")
-    """Product catalog and post-purchase bundles, relative to `docs_dir`; never copied into the site."""
-    summary_max = _Whole(160, 1, 10_000)
-    """Longest summary, in characters, before a warning."""
-    max_links = _Whole(5, 1, 50)
-    """Most links in one order's bundle."""
-    utm = c.Type(bool, default=True)
-    """Add UTM parameters to bundle links (turn off when the email platform adds its own)."""
-    utm_source = c.Type(str, default="kbgen")
-    """`utm_source` of bundle links."""
-    ledger = _ProjectFile("published-urls.txt")
-    """URL ledger beside mkdocs.yml: every URL ever published, so none breaks. Empty: no ledger."""
-    promoted = c.ListOfItems(c.Type((str, int)), default=[])
-    """Article ids the home page features; empty: the articles that appear most often in product bundles."""
-    feedback_url = c.Type(str, default="")
-    """Endpoint that receives "Was this helpful?" votes as JSON POSTs; empty: no feedback widget."""
-    contact_url = c.Type(str, default="")
-    """Contact form for "Still need help?"; `{id}` and `{lang}` are replaced by the article's."""
-    contact_email = c.Type(str, default="")
-    """Support address for "Still need help?" when there is no `contact_url`; the subject names the article."""
-    faq_schema = c.Type(bool, default=True)
-    """Add FAQPage structured data (JSON-LD) to FAQ articles."""
-    search_meaning = c.Type(bool, default=True)
-    """Rank searches by meaning as well as by words, in every language a model knows; false: words only."""
-
-
 #: Templates of the kb theme the plugin picks pages for; another theme keeps its own layout.
 KB_TEMPLATES = ("home.html", "category.html", "article.html", "start.html", "search.html")
-
-
-@dataclass(frozen=True)
-class StartPage:
-    """`start/<product>/`: a product's articles by post-purchase stage."""
-
-    product: Product
-    lang: str
-
-
-@dataclass(frozen=True)
-class StartIndex:
-    """`start/`: every product, for knowledge bases with more products than the home page shows."""
-
-    lang: str
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    """`search/` (and `<lang>/search/`): full results for a query, in the page's language."""
-
-    lang: str
-
-
-PageSource = Article | Category | Home | StartPage | StartIndex | SearchPage
-
-
-def settings_from(config: MkDocsConfig, options: KbgenConfig) -> Settings:
-    """The core's view of an MkDocs configuration."""
-    return Settings(
-        docs_dir=Path(config.docs_dir),
-        site_url=config.site_url or "",
-        languages=tuple(options.languages),
-        default_language=options.default_language,
-        audience=options.audience,
-        products_file=options.products_file,
-        summary_max=options.summary_max,
-        max_links=options.max_links,
-        utm=options.utm,
-        utm_source=options.utm_source,
-        site_name=config.site_name or "",
-        meaning=options.search_meaning,
-        ledger=Path(config.config_file_path or "mkdocs.yml").parent / options.ledger if options.ledger else None,
-        cache_dir=Path(config.config_file_path or "mkdocs.yml").parent,
-    )
 
 
 def report(problems: tuple[Problem, ...]) -> None:
@@ -180,11 +69,12 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def __init__(self) -> None:
         self.kb: KnowledgeBase | None = None
         self.navigation: SiteNavigation | None = None
+        self.contexts: PageContexts | None = None
         self.pages: dict[str, PageSource] = {}
-        self.prerendered: dict[str, parallel.Rendered] = {}
+        self.prerendered: dict[str, workers.Rendered] = {}
         self.progress: Progress | None = None
-        self.deferred: dict[str, InclusionLevel] = {}  # articles the workers build (see parallel.py)
-        self.page_builds: parallel.PageBuilds | None = None
+        self.deferred: dict[str, InclusionLevel] = {}  # articles the workers build (see workers.py)
+        self.page_builds: workers.PageBuilds | None = None
         self.live: LivePages | None = None  # `serve`: pages built on request
         self.workers = 0
         self.nav: Navigation | None = None
@@ -242,6 +132,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.locales = Locales(config.theme.dirs)
         self.strings = self.locales.for_site(kb.languages)
         self.navigation = SiteNavigation(kb, self.settings.audience, self.locales)
+        options = page_options(self.config)
+        self.contexts = PageContexts(
+            kb, self.navigation, self.locales, self._t, options, self.settings.audience, config.site_name
+        )
         self.pages = {}
         self.faqs = {}
         files = self._arrange_files(files, config)
@@ -315,7 +209,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             for product in kb.products:
                 view = nav.product_start(product, lang)
                 src = f"{folder}{product.id}/index.md"
-                body = _start_markdown(view, src, t)
+                body = start_markdown(view, src, t)
                 title = t.text("start.title", product=view.name)
                 self._generate(files, config, src, title, StartPage(product, lang), prefix, body)
                 listing.append(f"- [{view.name}]({product.id}/index.md)")
@@ -354,33 +248,33 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         only_kbgen = set(config.plugins) == {"kbgen"}
         if self.is_serve:
             if only_kbgen:  # no other plugin sees the pages: build each when it is asked for (see live.py)
-                self.deferred = parallel.defer(files, list(self.pages))
+                self.deferred = workers.defer(files, list(self.pages))
             return nav
         articles = [src for src, obj in self.pages.items() if isinstance(obj, Article)]
-        self.workers = parallel.workers_wanted(len(articles)) if self.kb is not None else 0
+        self.workers = workers.workers_wanted(len(articles)) if self.kb is not None else 0
         if not self.workers:
             return nav
         if only_kbgen:
             # No other plugin sees the pages: workers build the articles from start to end, starting now,
             # while MkDocs reads and builds the other pages. Their template environment is the one MkDocs
             # makes (no other plugin can change it), with the templates compiled before the fork.
-            self.deferred = parallel.defer(files, articles)
+            self.deferred = workers.defer(files, articles)
             self.progress = Progress(len(files.documentation_pages()) + len(self.deferred))
             env = config.theme.get_env()
             for name in self.theme_templates:
                 env.get_template(name)
             kb = self.kb
             layout = f"{kb.default_language}:{kb.multilingual_layout}:{kb.languages}"
-            html = parallel.HtmlCache(self.settings.cache_dir, config, files, layout)
+            html = workers.HtmlCache(self.settings.cache_dir, config, files, layout)
             parts = self._output_parts(kb, config.site_name)
-            self.page_builds = parallel.PageBuilds(
+            self.page_builds = workers.PageBuilds(
                 config, files, nav, env, self.deferred, self.workers, self.progress.step, html, parts
             )
         else:
-            self.search_files = parallel.in_background(search_outputs, self.kb, self.settings.audience)
+            self.search_files = workers.in_background(site_files, self.kb, self.settings.audience)
         if not only_kbgen and len(config.plugins.events["page_markdown"]) == 1:
             # Other plugins see every page, but none changes Markdown: the workers render it.
-            self.prerendered = parallel.render_all(config, files, articles, self._article_markdown, self.workers)
+            self.prerendered = workers.render_all(config, files, articles, self._article_markdown, self.workers)
         return nav
 
     def _article_markdown(self, src_uri: str, markdown: str) -> str:
@@ -404,7 +298,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             self._use_template(page, "article.html")
             done = self.prerendered.pop(page.file.src_uri, None)
             if done is not None:
-                parallel.use(page, done)
+                workers.use(page, done)
             return self._article_markdown(page.file.src_uri, markdown)
         if isinstance(obj, Category):
             self._use_template(page, "category.html")
@@ -434,94 +328,28 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def on_page_context(
         self, template_context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        kb, nav = self.kb, self.navigation
+        """What the page shows (views/pages.py): the theme reads kbgen's variables beside MkDocs' own."""
+        contexts, kb = self.contexts, self.kb
+        if contexts is None or kb is None:
+            return template_context
         obj = self.pages.get(page.file.src_uri)
-        if kb is None or nav is None:
-            return template_context
-        context = cast("dict[str, Any]", template_context)  # the theme reads kbgen's own keys too
         if obj is None:  # another plugin's page: the theme still needs its words
-            context.update(self._common_context(kb.default_language))
-            return template_context
-        context.update(self._common_context(obj.lang))
-        t = self._t(obj.lang)
-        site_name = config.site_name
-        url = kb.absolute_url(page.url)
-        crumbs: tuple[Any, ...] = ()
-        jsonld: list[dict[str, Any] | None] = []
-        versions: dict[str, str] = {}  # the same page in other languages: real translations only
-        same_page: dict[str, str] = {}  # where the language switcher goes: the same page where it exists
-        if isinstance(obj, Article):
-            crumbs = nav.breadcrumbs(obj.lang, obj.category)
-            nearby, in_category = nav.nearby(obj)
-            context["article"] = obj
-            context["related"] = nav.related(obj)
-            context["nearby"] = nearby
-            context["nearby_total"] = in_category
-            context["short_url"] = kb.short_url(obj)
-            context["category"] = kb.category(obj.category, obj.lang) if obj.category else None
-            context["page_toc"] = _h2_entries(page)
-            context["page_description"] = obj.summary
-            context["og_type"] = "article"
-            context["contact_href"] = self._contact_href(obj)
-            context["feedback_url"] = self.config.feedback_url
-            versions = same_page = nav.article_versions(obj)
-            jsonld.append(seo.article_jsonld(kb, obj, site_name))
+            built = contexts.common(kb.default_language)
+        else:
             faq = self.faqs.get(page.file.src_uri, ())
-            if self.config.faq_schema and faq:
-                jsonld.append(seo.faq_jsonld(url, [(q.question, q.answer_text) for q in faq]))
-        elif isinstance(obj, Category):
-            crumbs = nav.breadcrumbs(obj.lang, parent_category(obj))
-            context["category_view"] = nav.view(obj)
-            context["page_description"] = obj.description
-            versions = nav.category_versions(obj.key)
-            same_page = {lang: c.url for lang in kb.languages if (c := kb.category(obj.key, lang)) is not None}
-        elif isinstance(obj, Home):
-            context["categories"] = nav.top_categories(obj.lang)
-            starts = [nav.product_start(p, obj.lang) for p in kb.products]
-            context["product_starts"] = starts[:HOME_PRODUCTS]
-            context["more_products"] = len(starts) > HOME_PRODUCTS
-            context["promoted"] = nav.promoted(obj.lang, tuple(str(i) for i in self.config.promoted))
-            context["page_description"] = obj.description
-            context["og_type"] = "website"
-            versions = nav.home_versions()
-        elif isinstance(obj, StartPage):
-            start = nav.product_start(obj.product, obj.lang)
-            crumbs = nav.breadcrumbs(obj.lang, "")
-            context["start"] = start
-            context["stages"] = [(stage, t.stage_title(stage), articles) for stage, articles in start.stages]
-            context["page_description"] = start.description or t.text("start.description", product=start.name)
-            versions = nav.start_versions(obj.product)
-            same_page = {lang: nav.product_start(obj.product, lang).url for lang in kb.languages}
-        elif isinstance(obj, StartIndex):
-            crumbs = nav.breadcrumbs(obj.lang, "")
-            context["product_starts"] = [nav.product_start(p, obj.lang) for p in kb.products]
-            versions = nav.start_index_versions()
-            same_page = {lang: nav.home_url(lang) + "start/" for lang in kb.languages}
-        elif isinstance(obj, SearchPage):
-            context["categories"] = nav.top_categories(obj.lang)
-            same_page = {lang: nav.home_url(lang) + "search/" for lang in kb.languages}
-        # A page that is not itself one of the versions (a category of untranslated articles) claims none.
-        context["alternates"] = seo.hreflang_links(kb, versions) if versions.get(obj.lang) == page.url else []
-        context["languages"] = self._switcher(obj.lang, {**versions, **same_page})
-        context["breadcrumbs"] = crumbs
-        if crumbs:
-            trail = [(c.title, kb.absolute_url(c.url)) for c in crumbs] + [(page.title or "", url)]
-            jsonld.append(seo.breadcrumbs_jsonld(trail))
-        if jsonld:
-            context["jsonld"] = seo.jsonld_graph(*jsonld)
+            built = contexts.page(obj, page.url, page.title or "", _h2_entries(page), faq)
+        cast("dict[str, Any]", template_context).update(built.values())
         return template_context
 
     def on_template_context(
         self, template_context: TemplateContext, *, template_name: str, config: MkDocsConfig
     ) -> TemplateContext:
         """404.html and search.html: the language home, search and the top categories."""
-        kb, nav = self.kb, self.navigation
-        if kb is None or nav is None:
+        contexts, kb = self.contexts, self.kb
+        if contexts is None or kb is None:
             return template_context
-        context = cast("dict[str, Any]", template_context)
-        context.update(self._common_context(kb.default_language))
-        if template_name in ("404.html", "search.html"):
-            context["categories"] = nav.top_categories(kb.default_language)
+        built = contexts.common(kb.default_language, categories=template_name in ("404.html", "search.html"))
+        cast("dict[str, Any]", template_context).update(built.values())
         return template_context
 
     def _t(self, lang: str) -> Strings:
@@ -530,88 +358,6 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if found is None:
             found = self.strings[lang] = self.locales.get(lang)
         return found
-
-    def _common_context(self, lang: str) -> dict[str, Any]:
-        kb, nav = self.kb, self.navigation
-        assert kb is not None and nav is not None
-        t = self._t(lang)
-        return {
-            "kb": kb,
-            "kb_audience": self.settings.audience,
-            "lang": lang,
-            "t": t,
-            "dir": t.dir,
-            "home_url": nav.home_url(lang),
-            "home_title": nav.home_title(lang),
-            "contact_href": self._contact_href(None, lang),
-            "search_url": nav.home_url(lang) + "search/",
-            "search_strings": {
-                "results": t.text("search.results"),
-                "none": t.text("search.none"),
-                "none_help": t.text("search.none_help"),
-                "contact": t.text("search.contact"),
-                "types": {kind: t.text(f"types.{kind}") for kind in ("tutorial", "faq", "troubleshooting", "article")},
-            },
-            "search_contact": self._search_contact(lang),
-            "feedback_url": self.config.feedback_url,
-            "languages": self._switcher(lang, {}),
-        }
-
-    def _switcher(self, lang: str, same_page: dict[str, str]) -> list[dict[str, Any]]:
-        """The language switcher: every language by its own name, linking to this page in it, else its home.
-
-        Empty for a one-language help center (the theme then shows no switcher).
-        """
-        kb, nav = self.kb, self.navigation
-        assert kb is not None and nav is not None
-        if len(kb.languages) < 2:
-            return []
-        names = self.locales.language_names(kb.languages)
-        configured = [x for x in self.config.languages if x in kb.languages]  # the writers' order, if given
-        entries = []
-        for other in dict.fromkeys([*configured, *kb.languages]):
-            target = same_page.get(other)
-            entries.append(
-                {
-                    "lang": other,
-                    "name": names[other],
-                    "url": target if target is not None else nav.home_url(other),
-                    "current": other == lang,
-                    "same_page": target is not None,
-                    "dir": self._t(other).dir,
-                }
-            )
-        return entries
-
-    def _search_contact(self, lang: str) -> str:
-        """ "Contact support" after a search with no result: the query goes along ({query} in the URL)."""
-        options = self.config
-        if options.contact_url:
-            href = options.contact_url.replace("{id}", "").replace("{lang}", quote(lang, safe=""))
-            if "{query}" in href:
-                return href
-            return href + ("&" if "?" in href else "?") + "q={query}"
-        if options.contact_email:
-            subject = quote(self._t(lang).text("contact.subject"), safe="")
-            return f"mailto:{options.contact_email}?subject={subject}&body={{query}}"
-        return ""
-
-    def _contact_href(self, article: Article | None, lang: str | None = None) -> str:
-        """Where "Still need help?" sends a reader, with the article named so support knows the context."""
-        options = self.config
-        if options.contact_url:
-            return options.contact_url.replace("{id}", quote(article.id if article else "", safe="")).replace(
-                "{lang}", quote(article.lang if article else (lang or ""), safe="")
-            )
-        if options.contact_email:
-            t = self._t(article.lang if article else (lang or (self.kb.default_language if self.kb else "en")))
-            subject = (
-                t.text("contact.subject_article", id=article.id, title=article.title)
-                if article
-                else t.text("contact.subject")
-            )
-            return f"mailto:{options.contact_email}?subject={quote(subject, safe='')}"
-        return ""
 
     # -- after the pages -------------------------------------------------------------------------
 
@@ -697,7 +443,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
         parts = [links, copies, bundles]
         if search:
-            parts.append(lambda: dict(search_outputs(kb, audience)))
+            parts.append(lambda: dict(site_files(kb, audience)))
         return parts
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -769,8 +515,6 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 _TEMPLATES_COMPILED = _CompiledTemplates()
 
-HOME_PRODUCTS = 8  # more products than this: the home page links to `start/` for the rest
-
 
 def _h2_entries(page: Page) -> list[Any]:
     """The page's level-2 headings, for its table of contents (the title heading is gone)."""
@@ -787,24 +531,6 @@ def _h2_entries(page: Page) -> list[Any]:
     return found
 
 
-def _start_markdown(view: Any, src: str, t: Strings) -> str:
-    """A start page as Markdown, for themes without start.html (the kb theme renders the view itself)."""
-    here = posixpath.dirname(src)
-    lines = [view.description, ""] if view.description else []
-
-    def link(a: Article) -> str:
-        target = posixpath.relpath("/" + a.path, "/" + here)  # absolute: no lookup of the working folder
-        text = f"- [{a.title}]({target})" + (f": {a.summary}" if a.summary else "")
-        return text + (f" ({t.language_name(a.lang)})" if a.lang != t.lang else "")
-
-    for stage, articles in view.stages:
-        if articles:
-            lines += [f"## {t.stage_title(stage)}", "", *(link(a) for a in articles), ""]
-    if view.more:
-        lines += [f"## {t.text('start.more')}", "", *(link(a) for a in view.more), ""]
-    return "\n".join(lines)
-
-
 def search_rankings(kb: KnowledgeBase) -> dict[str, str]:
     """How the site's search ranks each language: "meaning and words", or "words" (no model knows it)."""
     from ..search.distill import configured_model_problem, model_for
@@ -816,18 +542,6 @@ def search_rankings(kb: KnowledgeBase) -> dict[str, str]:
         lang: "meaning and words" if kb.settings.meaning and model_for(lang, kb.settings) else "words"
         for lang in kb.languages
     }
-
-
-def search_outputs(kb: KnowledgeBase, audience: str) -> dict[str, str | bytes]:
-    """The site's search index files, for every language."""
-    files: dict[str, str | bytes] = {}
-    for index in build_index(kb, audience).values():
-        files.update(export_index(index))
-    return files
-
-
-def parent_category(category: Category) -> str:
-    return category.parent or ""
 
 
 def _lang_dir(kb: KnowledgeBase, lang: str) -> str:
@@ -846,4 +560,4 @@ def _yaml_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-__all__ = ["KbgenConfig", "KbgenPlugin", "settings_from"]
+__all__ = ["KbgenPlugin"]

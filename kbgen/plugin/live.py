@@ -3,7 +3,7 @@
 A preview rebuild reads and checks the whole knowledge base (every mistake is
 reported at once, as in `kbgen build`), but does not render thousands of pages
 nobody is looking at. When kbgen is the site's only plugin, MkDocs skips its
-pages (they are marked excluded for it, see `parallel.defer`), and kbgen's own
+pages (they are marked excluded for it, see `workers.defer`), and kbgen's own
 outputs (short links, Markdown copies, bundles, the search index…) stay in
 memory. The server asks `LivePages.materialize` for a file before serving it:
 a page is then built by MkDocs' own steps (`_populate_page`, `_build_page`:

@@ -1,7 +1,7 @@
 """The private parts of MkDocs that kbgen relies on, in one place (MkDocs has no public API for them).
 
 - `populate_page`, `build_page`: MkDocs' own steps for one page (Markdown → HTML with every plugin's page
-  events, then the theme's template). kbgen's workers (`parallel`) and live preview (`live`) render a page
+  events, then the theme's template). kbgen's workers (`workers`) and live preview (`live`) render a page
   exactly as `mkdocs build` does by calling them, rather than copying them.
 - `RelativePathTreeprocessor`, `ExtractTitleTreeprocessor`: the tree processors MkDocs adds when it renders
   a page's Markdown (links made relative to the page, the page's title found); a worker that renders the

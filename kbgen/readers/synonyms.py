@@ -2,7 +2,7 @@
 
 Customers name things in their own words: a product's nickname, a part by what it looks like, the
 shop's jargon. kbgen knows only the words any shop shares (delivery/parcel, refund/money back, in
-`search.SYNONYMS`); everything that belongs to one shop lives in its content, one file per language:
+`search.analysis.SYNONYMS`); everything that belongs to one shop lives in its content, one file per language:
 
 ```yaml
 # content/en/synonyms.yml

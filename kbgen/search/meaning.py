@@ -449,7 +449,7 @@ cache.record(MeaningIndex, _meaning_state, _meaning_index)
 # -- fusion with the word ranking ------------------------------------------------------------------
 
 CANDIDATES = 50  # documents of each ranking that the fusion considers
-# The word ranking's share of the fused score grows with its confidence (see `search.word_confidence`): a
+# The word ranking's share of the fused score grows with its confidence (see `query.word_confidence`): a
 # query whose every word the best document holds, where the help center weighs it most, ranks by words; a
 # query in the customer's own words, that few documents' words match, ranks mostly by meaning.
 WORD_WEIGHT_LOW, WORD_WEIGHT_HIGH = 0.2, 1.0

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..model import KnowledgeBase
 from . import meaning
 from .analysis import SYNONYM_WEIGHT, Analyzer
-from .index import LanguageIndex, shard_name, shard_of, shard_prefixes, synonym_groups
+from .index import LanguageIndex, build_index, shard_name, shard_of, shard_prefixes, synonym_groups
 from .query import FUZZY_WEIGHT, PREFIX_WEIGHT
 
 DOCS_PER_CHUNK = 20  # documents per file of titles and summaries: a query fetches those of its best few
@@ -70,3 +71,11 @@ def _json(data: object) -> str:
     import json
 
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def site_files(kb: KnowledgeBase, audience: str) -> dict[str, str | bytes]:
+    """The site's search index files, for every language."""
+    files: dict[str, str | bytes] = {}
+    for index in build_index(kb, audience).values():
+        files.update(export_index(index))
+    return files

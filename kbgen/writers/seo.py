@@ -1,4 +1,5 @@
-"""What search engines and assistants read: sitemap, robots.txt, llms.txt, Markdown copies, JSON-LD.
+"""What search engines and assistants read besides the pages: sitemap, robots.txt, llms.txt, Markdown copies
+(the JSON-LD inside the pages is views/jsonld.py).
 
 Pure functions of the model (no MkDocs); every output is sorted and free of
 build timestamps, so two builds of the same content give the same bytes.
@@ -16,9 +17,8 @@ from xml.sax.saxutils import escape
 from ..model import Article, KnowledgeBase, language_prefix
 from ..text.markdown_scan import strip_title_heading
 from ..text.yamlsource import quote
+from ..views.jsonld import hreflang_links
 from ..views.navigation import SiteNavigation
-
-SCHEMA_CONTEXT = "https://schema.org"
 
 
 @dataclass(frozen=True, order=True)
@@ -29,23 +29,6 @@ class SitemapEntry:
 
 
 # -- hreflang ----------------------------------------------------------------------------------------
-
-
-def hreflang_links(kb: KnowledgeBase, versions: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(hreflang, absolute URL) of every language version of a page, then x-default → the default language's.
-
-    `versions` maps a language to a site-relative URL and holds only real
-    translations; a page in one language only has no alternates at all.
-    """
-    if len(versions) < 2:
-        return []
-    links = [(lang, kb.absolute_url(versions[lang])) for lang in kb.languages if lang in versions]
-    if kb.default_language in versions:
-        links.append(("x-default", kb.absolute_url(versions[kb.default_language])))
-    return links
-
-
-# -- sitemap.xml and robots.txt ----------------------------------------------------------------------
 
 
 def sitemap_entries(kb: KnowledgeBase, nav: SiteNavigation) -> list[SitemapEntry]:
@@ -186,58 +169,6 @@ def _llms_section(kb: KnowledgeBase, title: str, articles: Sequence[Article]) ->
     return out
 
 
-# -- JSON-LD -----------------------------------------------------------------------------------------
-
-
-def jsonld_graph(*nodes: dict[str, object] | None) -> dict[str, object]:
-    return {"@context": SCHEMA_CONTEXT, "@graph": [n for n in nodes if n]}
-
-
-def article_jsonld(kb: KnowledgeBase, article: Article, site_name: str) -> dict[str, object]:
-    url = kb.absolute_url(article.url)
-    node: dict[str, object] = {
-        "@type": "Article",
-        "@id": url + "#article",
-        "headline": article.title[:110],
-        "url": url,
-        "mainEntityOfPage": url,
-        "inLanguage": article.lang,
-        "publisher": {"@type": "Organization", "name": site_name},
-    }
-    if article.summary:
-        node["description"] = article.summary
-    if article.updated:
-        node["dateModified"] = article.updated.isoformat()
-    if article.tags:
-        node["keywords"] = ", ".join(article.tags)
-    return node
-
-
-def breadcrumbs_jsonld(crumbs: Sequence[tuple[str, str]]) -> dict[str, object] | None:
-    """BreadcrumbList of (title, absolute URL) pairs, the page itself last."""
-    if len(crumbs) < 2:
-        return None
-    items = [
-        {"@type": "ListItem", "position": i, "name": title, "item": url}
-        for i, (title, url) in enumerate(crumbs, start=1)
-    ]
-    return {"@type": "BreadcrumbList", "itemListElement": items}
-
-
-def faq_jsonld(url: str, questions: Sequence[tuple[str, str]]) -> dict[str, object] | None:
-    """FAQPage of (question, answer text) pairs."""
-    if not questions:
-        return None
-    return {
-        "@type": "FAQPage",
-        "@id": url + "#faq",
-        "url": url,
-        "mainEntity": [
-            {"@type": "Question", "name": q, "acceptedAnswer": {"@type": "Answer", "text": a}} for q, a in questions
-        ],
-    }
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -248,12 +179,7 @@ def _link_text(text: str) -> str:
 
 __all__ = [
     "SitemapEntry",
-    "article_jsonld",
     "article_markdown",
-    "breadcrumbs_jsonld",
-    "faq_jsonld",
-    "hreflang_links",
-    "jsonld_graph",
     "markdown_copy_url",
     "render_llms_txt",
     "render_robots",

@@ -84,7 +84,7 @@ class Match:
 
 class Matcher:
     """Matches tickets to articles with the search index of each language, ranked as the site's search box
-    ranks them (`search.rank`: by meaning and words where a model knows the language, else by words)."""
+    ranks them (`search.query.rank`: by meaning and words where a model knows the language, else by words)."""
 
     def __init__(
         self,
