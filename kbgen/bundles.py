@@ -30,7 +30,6 @@ if TYPE_CHECKING:  # bundles are computed from any knowledge base: no import of 
 MAX_FRAGMENT_BYTES = 12 * 1024
 
 
-
 @cache
 def strings(lang: str) -> dict[str, Any]:
     """The bundles' strings in `lang` (the `bundle:` part of the kb theme's locales/<lang>.yml, the one set of
@@ -254,17 +253,17 @@ def _align(lang: str) -> str:
 
 @lru_cache(maxsize=4096)
 def table_open(lang: str) -> str:
-    return _email().table_open(lang, text_direction(lang))
+    return str(_email().table_open(lang, text_direction(lang)))
 
 
 @lru_cache(maxsize=4096)
 def heading_row(text: str, lang: str) -> str:
-    return _email().heading_row(text, _align(lang))
+    return str(_email().heading_row(text, _align(lang)))
 
 
 @lru_cache(maxsize=4096)
 def intro_row(text: str, lang: str) -> str:
-    return _email().intro_row(text, _align(lang))
+    return str(_email().intro_row(text, _align(lang)))
 
 
 @lru_cache(maxsize=4096)
@@ -273,15 +272,16 @@ def link_row(link: BundleLink, lang: str, default_language: str) -> str:
     meta = [s["types"].get(link.type, link.type), s["minutes"].format(n=link.reading_minutes)]
     if link.fell_back:
         meta.append(s["fallback"].format(language=language_name_in(link.lang, lang)))
-    return _email().link_row(link, " · ".join(meta), _align(lang))
+    return str(_email().link_row(link, " · ".join(meta), _align(lang)))
 
 
 @lru_cache(maxsize=4096)
 def landing_row(url: str, label: str, lang: str) -> str:
-    return _email().landing_row(url, label, _align(lang), "←" if text_direction(lang) == "rtl" else "→")
+    return str(_email().landing_row(url, label, _align(lang), "←" if text_direction(lang) == "rtl" else "→"))
 
 
 def _email() -> Any:
+    """The macros of kbgen/templates/email.html (each returns Markup: kbgen's callers take plain text)."""
     return macros("email.html")
 
 

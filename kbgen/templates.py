@@ -25,9 +25,11 @@ def _escaped(value: Any) -> Any:
 def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("kbgen", "templates"),
-        autoescape=False,  # escaped by `finalize`, with Python's html.escape (what kbgen always wrote)
-        finalize=_escaped,
+        autoescape=True,  # so a macro's result is Markup, not escaped again where it is used
+        finalize=_escaped,  # … and every other value escaped with Python's html.escape (what kbgen always wrote)
         keep_trailing_newline=True,
+        trim_blocks=True,  # a line that holds only a block tag writes nothing
+        lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,  # a name a template misspells is an error, not an empty string
         auto_reload=False,
     )

@@ -34,6 +34,8 @@ from ..checks.translations import translation_status
 from ..model import Article, KnowledgeBase
 from ..paths import SCHEME, SHORT_LINK
 from ..problems import KbgenError
+from ..templates import render
+from .charts import bar_chart
 
 DUE_SOON_DAYS = 30
 MAX_COMMENTS = 5
@@ -359,7 +361,7 @@ def format_text(data: Mapping[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-_STATUS = {
+_STATUS = {  # a bundle cell's status → (its CSS class, its label)
     "ok": ("ok", "ok"),
     "empty": ("bad", "no bundle"),
     "fallback": ("warn", "fallback"),
@@ -368,181 +370,59 @@ _STATUS = {
 
 
 def format_html(data: Mapping[str, Any]) -> str:
-    from .html import bar_chart, cards, esc, page, table
-
+    """A self-contained page (kbgen/templates/insights/health.html) of what `health` found."""
     langs = data["languages"]
     coverage = data["coverage"]
-    problems = [c for c in coverage if c["status"] != "ok"]
-    outdated = sum(len(t["outdated"]) for t in data["translations"].values())
-    body = [
-        cards(
-            [
-                ("published articles", sum(v["published"] for v in data["articles"].values())),
-                ("bundle cells with a problem", f"{len(problems)} of {len(coverage)}"),
-                ("stale articles", len(data["stale"])),
-                ("outdated translations", outdated),
-                ("orphan articles", len(data["orphans"])),
-            ]
-        )
-    ]
-
-    body.append(
-        "<h2>Post-purchase coverage</h2>\n<p>Every product × stage × language. <b>fallback</b>: some "
-        "bundle articles are not translated, the email shows them in the default language; <b>stale</b>: "
-        "an article's review date has passed and the bundle leaves it out; <b>no bundle</b>: nothing is "
-        "sent at that stage.</p>\n"
-    )
-    by_product: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_product: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # product → stage → lang → cell
     for c in coverage:
-        by_product[c["product"]].append(c)
-    for product, cells in by_product.items():
-        body.append(f"<h3>{esc(product)}</h3>\n")
-        rows, stages = [], []
-        for c in cells:
-            if c["stage"] not in stages:
-                stages.append(c["stage"])
-        for stage in stages:
-            row = [esc(stage)]
-            for lang in langs:
-                c = next(x for x in cells if x["stage"] == stage and x["lang"] == lang)
-                css, label = _STATUS[c["status"]]
-                detail = ""
-                if c["untranslated"]:
-                    detail += f"<br><span class=muted>untranslated: {esc(', '.join(c['untranslated']))}</span>"
-                if c["stale"]:
-                    detail += f"<br><span class=muted>stale: {esc(', '.join(c['stale']))}</span>"
-                row.append(f'<span class="tag {css}">{esc(label)}</span> {esc(", ".join(c["articles"]))}{detail}')
-            rows.append(row)
-        body.append(table(["stage", *langs], rows, raw=True))
-
-    body.append("<h2>Translations</h2>\n")
-    body.append(
-        bar_chart(
+        by_product[c["product"]].setdefault(c["stage"], {})[c["lang"]] = c
+    products = [
+        (product, [(stage, [cells[lang] for lang in langs]) for stage, cells in stages.items()])
+        for product, stages in by_product.items()
+    ]
+    charts = {
+        "translations": bar_chart(
             "Articles per language: up to date, out of date, missing",
             [
                 (lang, [t["translated"] - len(t["outdated"]), len(t["outdated"]), len(t["missing"])])
                 for lang, t in data["translations"].items()
             ],
             series=("translated", "out of date", "missing"),
-        )
-    )
-    rows = []
-    for lang, t in data["translations"].items():
-        rows.append(
-            (
-                lang,
-                f"{t['translated']} of {t['of']}",
-                ", ".join(o["id"] for o in t["outdated"]) or "–",
-                ", ".join(m["id"] for m in t["missing"]) or "–",
-            )
-        )
-    body.append(table(["language", "translated", "out of date", "missing"], rows))
-
-    body.append("<h2>Stale articles</h2>\n")
-    if data["stale"]:
-        body.append(
-            table(
-                ["id", "lang", "title", "review by", "days overdue"],
-                [(a["id"], a["lang"], a["title"], a["review_by"], a["days_overdue"]) for a in data["stale"]],
-                numeric=(4,),
-            )
-        )
-    else:
-        body.append("<p class=muted>None: every review date is still ahead.</p>\n")
-    if data["due_for_review"]:
-        body.append(f"<h3>Due for review within {DUE_SOON_DAYS} days</h3>\n")
-        body.append(
-            table(
-                ["id", "lang", "title", "review by"],
-                [(a["id"], a["lang"], a["title"], a["review_by"]) for a in data["due_for_review"]],
-            )
-        )
-
-    body.append("<h2>Links</h2>\n<h3>Orphans: no other article links to them</h3>\n")
-    if data["orphans"]:
-        body.append(
-            table(
-                ["id", "lang", "title", "in a bundle"],
-                [(a["id"], a["lang"], a["title"], "yes" if a["in_bundle"] else "no") for a in data["orphans"]],
-            )
-        )
-    else:
-        body.append("<p class=muted>None.</p>\n")
-    body.append(
-        bar_chart(
+        ),
+        "most_linked": bar_chart(
             "Most linked articles (links from other articles)",
             [(f"{a['id']} {a['title']}", [a["links"]]) for a in data["most_linked"]],
-        )
-    )
-
-    body.append("<h2>Filing</h2>\n<h3>In no category</h3>\n")
-    body.append(
-        table(
-            ["id", "lang", "title", "path"], [(a["id"], a["lang"], a["title"], a["path"]) for a in data["no_category"]]
-        )
-        if data["no_category"]
-        else "<p class=muted>None.</p>\n"
-    )
-    body.append(
-        "<h3>For no product</h3>\n<p class=muted>Fine for order, account and policy pages; a product "
-        "page here is missing its <code>products</code>.</p>\n"
-    )
-    body.append(
-        table(["id", "title", "path"], [(a["id"], a["title"], a["path"]) for a in data["no_product"]])
-        if data["no_product"]
-        else "<p class=muted>None.</p>\n"
-    )
-
+        ),
+    }
     feedback = data.get("feedback")
+    not_helpful = []
     if feedback is not None:
-        body.append("<h2>Reader feedback</h2>\n")
-        skipped = feedback["skipped_lines"]
-        note = f", {skipped} lines skipped (not events the site sends)" if skipped else ""
-        body.append(f"<p>{esc(feedback['lines'])} lines from {esc(feedback['file'])}{esc(note)}.</p>\n")
-        worst = [a for a in feedback["articles"] if a["not_helpful"]]
-        body.append(
-            bar_chart(
-                "Articles voted not helpful",
-                [(f"{a['id']} {a['title'] or ''}", [a["not_helpful"], a["helpful"]]) for a in worst[:15]],
-                series=("not helpful", "helpful"),
-            )
+        not_helpful = [a for a in feedback["articles"] if a["not_helpful"]]
+        charts["not_helpful"] = bar_chart(
+            "Articles voted not helpful",
+            [(f"{a['id']} {a['title'] or ''}", [a["not_helpful"], a["helpful"]]) for a in not_helpful[:15]],
+            series=("not helpful", "helpful"),
         )
-        rows = []
-        for a in worst:
-            reasons = ", ".join(f"{esc(k)} ({v})" for k, v in a["reasons"].items()) or "–"
-            comments = "<ul class=examples>" + "".join(f"<li>{esc(c)}</li>" for c in a["comments"]) + "</ul>"
-            rows.append(
-                [
-                    esc(a["id"]),
-                    esc(a["title"] or "(unknown article)"),
-                    str(a["not_helpful"]),
-                    str(a["helpful"]),
-                    reasons,
-                    comments if a["comments"] else "–",
-                ]
-            )
-        body.append(
-            table(["id", "title", "not helpful", "helpful", "reasons", "comments"], rows, numeric=(2, 3), raw=True)
-            if rows
-            else "<p class=muted>No article was voted not helpful.</p>\n"
+        charts["searches"] = bar_chart(
+            "Most frequent searches with no result",
+            [(s["query"], [s["count"]]) for s in feedback["zero_result_searches"][:15]],
         )
-        searches = feedback["zero_result_searches"]
-        body.append("<h3>Searches that found nothing</h3>\n")
-        body.append(
-            bar_chart("Most frequent searches with no result", [(s["query"], [s["count"]]) for s in searches[:15]])
-        )
-        body.append(
-            table(
-                ["query", "searches", "typed as", "languages"],
-                [(s["query"], s["count"], " | ".join(s["typed"]), ", ".join(s["languages"])) for s in searches],
-                numeric=(1,),
-            )
-            if searches
-            else "<p class=muted>None.</p>\n"
-        )
-
-    subtitle = f"{', '.join(langs)}; review dates judged on {data['as_of']}"
-    return page("Help center content health", subtitle, "".join(body))
+    return render(
+        "insights/health.html",
+        title="Help center content health",
+        subtitle=f"{', '.join(langs)}; review dates judged on {data['as_of']}",
+        lang="en",
+        data=data,
+        charts=charts,
+        products=products,
+        status=_STATUS,
+        published=sum(v["published"] for v in data["articles"].values()),
+        problems=sum(1 for c in coverage if c["status"] != "ok"),
+        outdated=sum(len(t["outdated"]) for t in data["translations"].values()),
+        feedback=feedback,
+        not_helpful=not_helpful,
+        due_soon_days=DUE_SOON_DAYS,
+    )
 
 
 def report_outputs(kb: KnowledgeBase) -> dict[str, str]:

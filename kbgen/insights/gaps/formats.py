@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
+from ...templates import render
+from ..charts import bar_chart
 from .analysis import GapsReport
 
 
@@ -98,101 +100,28 @@ def format_json(result: GapsReport) -> str:
 
 
 def format_html(result: GapsReport) -> str:
-    from ..html import bar_chart, cards, esc, page, table
-
-    a = result.answered
-    period = result.period
-    body = [
-        cards(
-            [
-                ("tickets", result.tickets),
-                ("answered by an article", f"{a.tickets} ({_pct(a.share)})"),
-                ("topics with no article", len(result.gaps)),
-                ("bundle changes", len(result.bundle_suggestions)),
-            ]
-        )
-    ]
-    body.append("<h2>What to write next</h2>\n")
-    body.append(
-        "<p>Unanswered tickets grouped by topic, biggest first. A ticket is answered when its best article's "
-        f"confidence is at least {esc(result.threshold)}.</p>\n"
-    )
-    body.append(
-        bar_chart("Unanswered tickets per topic", [(", ".join(g.keywords), [g.size]) for g in result.gaps[:15]])
-    )
-    rows = []
-    for n, g in enumerate(result.gaps, 1):
-        examples = "<ul class=examples>" + "".join(f"<li>{esc(s)}</li>" for s in g.examples) + "</ul>"
-        near = g.closest_article
-        rows.append(
-            [
-                str(n),
-                str(g.size),
-                "".join(f"<span class=tag>{esc(k)}</span>" for k in g.keywords),
-                esc(", ".join(g.products) or "–"),
-                esc(", ".join(f"{k}: {v}" for k, v in g.languages.items())),
-                examples,
-                esc(f"{near.id} {near.title}") if near else "–",
-            ]
-        )
-    body.append(
-        table(
-            ["#", "tickets", "keywords", "products", "languages", "examples", "closest article"],
-            rows,
-            numeric=(0, 1),
-            raw=True,
-        )
-    )
-    if result.unanswered_ungrouped:
-        body.append(
-            f"<p class=muted>and {esc(result.unanswered_ungrouped)} more unanswered tickets unlike any other.</p>\n"
-        )
-    body.append(
-        "<h2>Bundle changes</h2>\n<p>Articles that answer many tickets of a product but are in none of its "
-        "post-purchase bundles (products.yml).</p>\n"
-    )
-    if result.bundle_suggestions:
-        body.append(
-            table(
-                ["product", "stage", "add article", "answers", "stage now"],
-                [
-                    (
-                        s.product_name,
-                        s.stage,
-                        f"{s.article} {s.title}",
-                        s.tickets,
-                        ", ".join(s.stage_articles) + (" (full)" if s.stage_full else ""),
-                    )
-                    for s in result.bundle_suggestions
-                ],
-                numeric=(3,),
-            )
-        )
-    else:
-        body.append(
-            "<p class=muted>None: every article that answers several tickets of a product is in its bundles.</p>\n"
-        )
-    body.append("<h2>Coverage by product</h2>\n")
-    body.append(
-        bar_chart(
+    """A self-contained page (kbgen/templates/insights/gaps.html)."""
+    charts = {
+        "topics": bar_chart(
+            "Unanswered tickets per topic", [(", ".join(g.keywords), [g.size]) for g in result.gaps[:15]]
+        ),
+        "products": bar_chart(
             "Tickets per product: answered by an article, and not",
             [(p.name, [p.answered, p.tickets - p.answered]) for p in result.products],
             series=("answered", "not answered"),
-        )
-    )
-    body.append(
-        table(
-            ["product", "tickets", "answered", "share"],
-            [(p.name, p.tickets, p.answered, _pct(p.share)) for p in result.products],
-            numeric=(1, 2, 3),
-        )
-    )
-    body.append("<h2>Articles that answer the most tickets</h2>\n")
-    body.append(
-        bar_chart(
-            "Tickets answered per article",
-            [(f"{x.id} {x.title}", [x.tickets]) for x in result.articles[:15]],
-        )
-    )
+        ),
+        "articles": bar_chart(
+            "Tickets answered per article", [(f"{x.id} {x.title}", [x.tickets]) for x in result.articles[:15]]
+        ),
+    }
+    period = result.period
     subtitle = f"{result.tickets} tickets from {result.file}" + (f", {period.first} to {period.last}" if period else "")
-    return page("Support ticket gaps", subtitle, "".join(body))
+    return render(
+        "insights/gaps.html",
+        title="Support ticket gaps",
+        subtitle=subtitle,
+        lang="en",
+        result=result,
+        charts=charts,
+        pct=_pct,
+    )
