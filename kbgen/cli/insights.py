@@ -1,6 +1,6 @@
 """`kbgen gaps` and `kbgen report`: what to write next, and the health of what is written.
 
-Registered on the main command group at the end of `cli/main.py`.
+Registered on the command group by `cli/main.py`.
 """
 
 from __future__ import annotations

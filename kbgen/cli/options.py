@@ -1,11 +1,13 @@
-"""What every `kbgen` verb shares: the -f option, a clear error and its exit status, writing an output file.
+"""What every `kbgen` verb shares: the -f option, a clear error and its exit status, writing an output file,
+MkDocs' log lines as MkDocs writes them.
 
-The verbs live in `cli/main.py` (building, checking, authoring, links and bundles) and `cli/insights.py` (`gaps`,
-`report`).
+The verbs live in `cli/site.py` (build, serve, check, schema), `cli/authoring.py` (new, translate,
+translations, urls), `cli/links.py` (link, bundle) and `cli/insights.py` (gaps, report).
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -43,3 +45,23 @@ def write_output(text: str, output: str | None) -> None:
     except OSError as exc:
         fail(f"{output}: cannot write the file ({exc.strerror or exc})")
     click.echo(f"Wrote {output}", err=True)
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno >= logging.WARNING:
+            return f"{record.levelname:<7} -  {message}"
+        return f"INFO    -  {message}"
+
+
+def setup_logging(quiet: bool = False, verbose: bool = False) -> None:
+    """MkDocs' messages on stderr, once, at the level the verb's -q/-v asks for."""
+    logger = logging.getLogger("mkdocs")
+    logger.handlers[:] = [h for h in logger.handlers if getattr(h, "name", "") != "kbgen"]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.name = "kbgen"
+    handler.setFormatter(_Formatter())
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
