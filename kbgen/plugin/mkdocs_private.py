@@ -11,7 +11,7 @@
   epoch)`: overridden by `kbgen serve` (`publish`), to answer from the last good build and to show the
   build's errors in the page.
 
-tests/test_mkdocs_private.py fails, naming what changed, when an MkDocs release renames one of them or
+tests/plugin/test_mkdocs_private.py fails, naming what changed, when an MkDocs release renames one of them or
 changes its parameters: then this file is the one to adapt.
 """
 

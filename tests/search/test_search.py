@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
@@ -17,7 +16,7 @@ from kbgen.search.index import build_index
 from kbgen.search.query import search
 from kbgen.search.shards import export_index
 
-QUERIES = yaml.safe_load((Path(__file__).parent / "data/search_queries.yml").read_text(encoding="utf-8"))
+QUERIES = yaml.safe_load((REPO / "tests/data/search_queries.yml").read_text(encoding="utf-8"))
 
 
 def recall(index, queries, k: int) -> float:

@@ -19,7 +19,7 @@ from kbgen.search.index import build_index
 from kbgen.search.query import search
 from kbgen.search.shards import export_index
 
-DATA = Path(__file__).parent / "data"
+DATA = REPO / "tests" / "data"
 CUSTOMER = yaml.safe_load((DATA / "semantic_queries.yml").read_text(encoding="utf-8"))["en"]
 ORDINARY = yaml.safe_load((DATA / "search_queries.yml").read_text(encoding="utf-8"))["en"]
 
