@@ -8,7 +8,6 @@ context (what the theme shows, views/pages.py) → template context (404, search
 
 from __future__ import annotations
 
-import gzip
 import logging
 import os
 from collections.abc import Callable
@@ -31,7 +30,6 @@ from mkdocs.utils.templates import TemplateContext
 from ..checks import ledger
 from ..i18n import Locales, Strings
 from ..model import Article, Category, Home, KnowledgeBase
-from ..paths import url_to_file
 from ..problems import Problem, Problems, display_path
 from ..readers.content import load_content
 from ..readers.synonyms import FILE as SYNONYMS_FILE
@@ -40,10 +38,7 @@ from ..text.markdown_scan import strip_title_heading
 from ..views.markup import FaqItem, faq_page, localize_links, numbered_steps
 from ..views.navigation import SiteNavigation
 from ..views.pages import PageContexts, PageSource, SearchPage, StartIndex, StartPage, start_markdown
-from ..writers import seo
-from ..writers.bundles import bundle_outputs
-from ..writers.catalog import render_catalog
-from ..writers.redirects import Redirect, redirect_outputs, render_redirect_page, render_redirects_file
+from ..writers.outputs import output_parts
 from . import workers
 from .config import KbgenConfig, page_options, settings_from
 from .live import LivePages
@@ -405,65 +400,21 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def _output_parts(
         self, kb: KnowledgeBase, site_name: str, search: bool = True
     ) -> list[Callable[[], dict[str, str | bytes]]]:
-        """What kbgen writes besides the pages, in independent parts: workers compute and write them side by side.
-
-        Short links and redirects; Markdown copies, catalog, sitemap, robots.txt, llms.txt; email bundles
-        (and the internal site's report); the search index (unless `search` is false).
-        """
-        nav = self.navigation
-        assert nav is not None
+        """What kbgen writes besides the pages (writers/outputs.py), and the internal site's report."""
+        assert self.navigation is not None
         audience = self.settings.audience
+        extra: list[Callable[[], dict[str, str | bytes]]] = []
+        if audience == "internal":  # content health for the support team: report/index.html
+            from ..insights.health import report_outputs
 
-        def links() -> dict[str, str | bytes]:
-            outputs: dict[str, str | bytes] = dict(redirect_outputs(kb, audience))
-            self._retired_urls(kb, outputs)
-            return outputs
-
-        def copies() -> dict[str, str | bytes]:
-            outputs: dict[str, str | bytes] = {"catalog.json": render_catalog(kb, audience)}
-            # MkDocs' own sitemap lists every page with build dates; ours lists what this audience may see.
-            xml = seo.render_sitemap(seo.sitemap_entries(kb, nav))
-            outputs["sitemap.xml"] = xml
-            outputs["sitemap.xml.gz"] = gzip.compress(xml.encode("utf-8"), mtime=0)
-            outputs["robots.txt"] = seo.render_robots(kb.settings.site_url, audience)
-            outputs["llms.txt"] = seo.render_llms_txt(kb, nav, site_name)
-            for article in kb.published(audience):
-                outputs[seo.markdown_copy_url(article.url)] = seo.article_markdown(article)
-            return outputs
-
-        def bundles() -> dict[str, str | bytes]:
-            outputs: dict[str, str | bytes] = {}
-            if kb.products and kb.settings.site_url:
-                outputs.update(bundle_outputs(kb))
-            if audience == "internal":  # content health for the support team: report/index.html
-                from ..insights.health import report_outputs
-
-                outputs.update(report_outputs(kb))
-            return outputs
-
-        parts = [links, copies, bundles]
-        if search:
-            parts.append(lambda: dict(site_files(kb, audience)))
-        return parts
+            extra.append(lambda: dict(report_outputs(kb)))
+        return output_parts(kb, self.navigation, audience, site_name, search=search, extra=extra)
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_counting()
         if self.page_builds is not None:
             builds, self.page_builds = self.page_builds, None
             builds.cancel()
-
-    def _retired_urls(self, kb: KnowledgeBase, outputs: dict[str, str | bytes]) -> None:
-        """Redirect the URLs the ledger records as retired."""
-        path = kb.settings.ledger
-        if path is None or self.settings.audience != "public":
-            return
-        # a line that is not a valid entry is left out (kbgen check reports it on its line)
-        recorded = ledger.read(path, Problems())
-        retired = [Redirect(old, new, "retired") for old, new in ledger.retired_redirects(recorded)]
-        for r in retired:
-            outputs[url_to_file(r.source)] = render_redirect_page(r, kb.settings.site_url)
-        if retired:
-            outputs["_redirects"] = str(outputs["_redirects"]) + render_redirects_file(retired, kb.settings.site_url)
 
     def _record_urls(self, kb: KnowledgeBase) -> None:
         """The URLs this public build publishes, for the ledger (a preview never changes it): recorded only
