@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from .authoring import new, translate, translations, urls
+from .feedback import feedback
 from .insights import gaps, report
 from .links import bundle, link_command
 from .site import build, check, schema, serve
@@ -20,7 +21,21 @@ def main() -> None:
     """Compile Markdown tutorials and FAQs into a self-service help center."""
 
 
-for verb in (build, check, serve, schema, new, translate, translations, urls, link_command, bundle, gaps, report):
+for verb in (
+    build,
+    check,
+    serve,
+    schema,
+    new,
+    translate,
+    translations,
+    urls,
+    link_command,
+    bundle,
+    gaps,
+    report,
+    feedback,
+):
     main.add_command(verb)
 
 
