@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs into a fresh virtual environment of its own, then run it.
 # So the tests see what a newcomer sees: today's releases of every dependency, nothing left over from the
-# machine's Python. Debian's Chromium for the browser tests is installed when missing.
+# machine's Python. Debian's Chromium and PostgreSQL for the tests are installed when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,12 +12,17 @@ PY="$VENV/bin/python"
 "$PY" -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 "$PY" -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Debian's chromium for the browser tests…" >&2
+# Debian's Chromium for the browser tests, and its PostgreSQL server for the feedback collector's tests
+# (the tests start a server of their own, in a temporary folder, on a free port).
+MISSING=""
+command -v chromium >/dev/null 2>&1 || MISSING="$MISSING chromium"
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || MISSING="$MISSING postgresql"
+if [ -n "$MISSING" ]; then
+  echo "Installing Debian's$MISSING for the tests…" >&2
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $MISSING >/dev/null
 fi
 
 "$PY" -m pytest "$@"

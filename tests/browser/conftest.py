@@ -1,17 +1,23 @@
 """The demo help center, built once and served on 127.0.0.1, driven by headless Chromium.
 
-The site is built with a feedback endpoint on a second local server (another
-origin, so the widget's CORS handling is exercised too); that server records
-every POST it receives.
+The site is built with its feedback endpoint on the real collector (`kbgen feedback serve`, a process on
+another local port, so another origin: CORS is exercised too), which stores what it receives in a SQLite
+file the tests read.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -63,43 +69,31 @@ class SiteHandler(_QuietHandler):
 
 
 @dataclass
-class FeedbackInbox:
+class FeedbackCollector:
+    """`kbgen feedback serve` for the demo, on its own port, storing into `db`."""
+
     url: str
-    posts: list[dict[str, Any]] = field(default_factory=list)
-    preflights: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    db: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def events(self) -> list[dict[str, Any]]:
+        from kbgen.insights.feedback.store import Store
+
+        store = Store(str(self.db))
+        try:
+            return [event.data() for _, event in store.read()]
+        finally:
+            store.close()
 
     def clear(self) -> None:
-        with self.lock:
-            self.posts.clear()
+        import sqlalchemy as sa
 
+        from kbgen.insights.feedback.store import Store, events
 
-def _feedback_handler(inbox: FeedbackInbox) -> type[_QuietHandler]:
-    class FeedbackHandler(_QuietHandler):
-        def _cors(self) -> None:
-            self.send_header("Access-Control-Allow-Origin", "*")
-            self.send_header("Access-Control-Allow-Methods", "POST, OPTIONS")
-            self.send_header("Access-Control-Allow-Headers", "Content-Type")
-
-        def do_OPTIONS(self) -> None:  # noqa: N802 - http.server's naming
-            with inbox.lock:
-                inbox.preflights += 1
-            self.send_response(204)
-            self._cors()
-            self.end_headers()
-
-        def do_POST(self) -> None:  # noqa: N802
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            with inbox.lock:
-                inbox.posts.append(
-                    {"content_type": self.headers.get("Content-Type"), "path": self.path, "body": json.loads(raw)}
-                )
-            self.send_response(204)
-            self._cors()
-            self.end_headers()
-
-    return FeedbackHandler
+        store = Store(str(self.db))
+        with store.engine.begin() as conn:
+            conn.execute(sa.delete(events))
+        store.close()
 
 
 def _serve(handler: Any) -> tuple[ThreadingHTTPServer, str]:
@@ -110,17 +104,14 @@ def _serve(handler: Any) -> tuple[ThreadingHTTPServer, str]:
 
 
 @pytest.fixture(scope="session")
-def feedback_inbox() -> Iterator[FeedbackInbox]:
-    inbox = FeedbackInbox(url="")
-    server, base = _serve(_feedback_handler(inbox))
-    inbox.url = base + "feedback"
-    yield inbox
-    server.shutdown()
-    server.server_close()
+def feedback_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory, feedback_inbox: FeedbackInbox) -> Path:
+def demo_site(tmp_path_factory: pytest.TempPathFactory, feedback_port: int) -> Path:
     """The repository's demo content, built once with feedback and contact options switched on."""
     from kbgen.commands.publish import build_site
 
@@ -131,7 +122,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory, feedback_inbox: Feedback
     for entry in config.get("plugins", []):
         if entry == "kbgen" or (isinstance(entry, dict) and "kbgen" in entry):
             options = dict((entry.get("kbgen") if isinstance(entry, dict) else None) or {})
-            options["feedback_url"] = feedback_inbox.url
+            options["feedback_url"] = f"http://127.0.0.1:{feedback_port}/"
             options["contact_url"] = "https://shop.brightbrew.example/contact?article={id}"
             entry = {"kbgen": options}
         plugins.append(entry)
@@ -147,6 +138,31 @@ def site_url(demo_site: Path) -> Iterator[str]:
     yield base
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def feedback(demo_site: Path, site_url: str, feedback_port: int) -> Iterator[FeedbackCollector]:
+    """The collector the demo site sends its events to, accepting them from the test server's origin."""
+    root = demo_site.parent
+    collector = FeedbackCollector(f"http://127.0.0.1:{feedback_port}/", root / "feedback.sqlite3")
+    command = [sys.executable, "-m", "kbgen.cli.main", "feedback", "serve", "-f", str(root / "mkdocs.yml")]
+    command += ["-a", f"127.0.0.1:{feedback_port}", "--db", str(collector.db), "--rate", "100000"]
+    command += ["--allow-origin", site_url]
+    log = open(root / "feedback.log", "wb")  # noqa: SIM115 - closed below
+    collector.process = subprocess.Popen(command, stdout=log, stderr=log, env={**os.environ, "PYTHONPATH": str(REPO)})
+    deadline = time.monotonic() + 60
+    while True:
+        assert collector.process.poll() is None, (root / "feedback.log").read_text()
+        try:
+            urllib.request.urlopen(collector.url + "health", timeout=2).read()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the collector did not start"
+            time.sleep(0.1)
+    yield collector
+    collector.process.terminate()
+    collector.process.wait(timeout=30)
+    log.close()
 
 
 @pytest.fixture(scope="session")

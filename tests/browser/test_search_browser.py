@@ -136,19 +136,41 @@ def test_the_first_query_downloads_only_a_few_small_files(page, site_url, demo_s
     assert total < index_total / 3
 
 
-def test_a_search_with_no_result_offers_contact_with_the_query_and_reports_it(page, site_url, feedback_inbox):
-    feedback_inbox.clear()
+def test_a_search_with_no_result_offers_contact_with_the_query_and_reports_it(page, site_url, feedback):
+    feedback.clear()
     page.goto(site_url + "search/?q=xylophone+quantum")
     none = page.locator("#kb-search-results .kb-search-none")
     none.wait_for(timeout=5000)
     assert "xylophone quantum" in none.inner_text()
     contact = none.locator("a.kb-search-contact")
     assert contact.get_attribute("href").endswith("q=xylophone%20quantum")
+    failed = {"v": 1, "type": "search", "query": "xylophone quantum", "lang": "en"}
     deadline = time.monotonic() + 5
-    while not feedback_inbox.posts and time.monotonic() < deadline:
+    while failed not in feedback.events() and time.monotonic() < deadline:
         time.sleep(0.1)
-    body = feedback_inbox.posts[-1]["body"]
-    assert (body["type"], body["query"], body["results"]) == ("search", "xylophone quantum", 0)
+    assert feedback.events() == [failed]
+    contact.click()
+    deadline = time.monotonic() + 5
+    clicked = {"v": 1, "type": "contact", "lang": "en", "query": "xylophone quantum"}
+    while clicked not in feedback.events() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert feedback.events() == [failed, clicked]
+
+
+def test_an_opened_result_is_reported_with_its_query_and_rank(page, site_url, feedback):
+    feedback.clear()
+    page.goto(site_url + "search/?q=descale")
+    results = page.locator("#kb-search-results .kb-hit")
+    results.first.wait_for(timeout=5000)
+    second = results.nth(1)
+    article = second.get_attribute("data-id")
+    second.click()
+    page.wait_for_load_state()
+    opened = {"v": 1, "type": "open", "query": "descale", "lang": "en", "article": article, "rank": 2}
+    deadline = time.monotonic() + 5
+    while opened not in feedback.events() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert opened in feedback.events()
 
 
 def test_the_search_page_lists_results_in_the_page_language(page, site_url):

@@ -33,6 +33,22 @@
     for (var i = 0; i < inputs.length; i++) if (!inputs[i].value) inputs[i].value = q;
   }
 
+  // -- Feedback events (schema v1, see kbgen/insights/feedback/events.py) ---------------------------
+  // Sent as a beacon: a simple request (text/plain, no preflight) that survives the page being left.
+  function sendEvent(endpoint, event) {
+    event.v = 1;
+    var body = JSON.stringify(event);
+    try {
+      if (navigator.sendBeacon && navigator.sendBeacon(endpoint, new Blob([body], { type: "text/plain" }))) {
+        return Promise.resolve();
+      }
+      return fetch(endpoint, { method: "POST", mode: "cors", credentials: "omit", keepalive: true,
+        headers: { "Content-Type": "text/plain" }, body: body }).catch(function () { /* best effort */ });
+    } catch (e) {
+      return Promise.resolve();
+    }
+  }
+
   // -- "Was this helpful?" -------------------------------------------------------------------------
   function setUpFeedback(box) {
     var endpoint = box.getAttribute("data-endpoint");
@@ -45,23 +61,25 @@
 
     function said(name, english) { return box.getAttribute(name) || english; }
 
-    function send(extra) {
-      var payload = {
-        article: box.getAttribute("data-article"),
-        lang: box.getAttribute("data-lang"),
-        url: location.pathname,
-        helpful: vote === "yes"
-      };
-      for (var k in extra) payload[k] = extra[k];
-      return fetch(endpoint, {
-        method: "POST",
-        mode: "cors",
-        credentials: "omit",
-        keepalive: true,
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(payload)
-      }).catch(function () { /* feedback is best effort */ });
+    function send(type, extra) {
+      var event = { type: type, article: box.getAttribute("data-article"), lang: box.getAttribute("data-lang") };
+      if (type !== "view") event.helpful = vote === "yes";
+      for (var k in extra) event[k] = extra[k];
+      return sendEvent(endpoint, event);
     }
+
+    // Seen: the box came into view (once), so the share of readers who answer can be told.
+    if (window.IntersectionObserver) {
+      var seen = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); send("view", {}); }
+      }, { threshold: 0.5 });
+      seen.observe(box);
+    }
+    // "Contact support" from this article: the article that did not prevent a ticket.
+    var contact = document.querySelector(".kb-contact a[data-article]");
+    if (contact) contact.addEventListener("click", function () {
+      sendEvent(endpoint, { type: "contact", lang: box.getAttribute("data-lang"), article: contact.getAttribute("data-article") });
+    });
 
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].addEventListener("click", function (event) {
@@ -70,7 +88,7 @@
           buttons[j].setAttribute("aria-pressed", buttons[j] === event.currentTarget ? "true" : "false");
           buttons[j].disabled = true;
         }
-        send({ event: "vote" });
+        send("vote", {});
         reasons.hidden = vote === "yes";
         form.hidden = false;
         thanks.textContent = said(vote === "yes" ? "data-thanks-yes" : "data-thanks-no",
@@ -87,7 +105,7 @@
       for (var i = 0; i < boxes.length; i++) picked.push(boxes[i].value);
       var comment = form.querySelector("textarea").value.trim();
       form.querySelector('button[type="submit"]').disabled = true;
-      send({ event: "details", reasons: vote === "yes" ? [] : picked, comment: comment }).then(function () {
+      send("details", { reasons: vote === "yes" ? [] : picked, comment: comment }).then(function () {
         form.hidden = true;
         thanks.textContent = said("data-thanks-details", "Thank you! Your feedback helps us improve this article.");
       });

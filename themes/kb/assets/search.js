@@ -460,15 +460,35 @@
     if (!contactUrl) return "";
     return fill(contactUrl, encodeURIComponent(query));
   }
+  /* Feedback events (schema v1, see kbgen/insights/feedback/events.py), sent as a beacon: a simple request
+     (no preflight) that survives the page being left, which is when an opened result is reported. */
+  function sendEvent(event) {
+    if (!feedbackUrl) return;
+    event.v = 1;
+    var body = JSON.stringify(event);
+    try {
+      if (navigator.sendBeacon && navigator.sendBeacon(feedbackUrl, new Blob([body], { type: "text/plain" }))) return;
+      fetch(feedbackUrl, { method: "POST", mode: "cors", credentials: "omit", keepalive: true,
+        headers: { "Content-Type": "text/plain" }, body: body }).catch(function () {});
+    } catch (e) { /* never let feedback break search */ }
+  }
   var reported = {};
   function reportNoResult(query) {
-    if (!feedbackUrl || reported[query]) return;
+    if (reported[query]) return;
     reported[query] = true;
-    var body = JSON.stringify({ type: "search", query: query, lang: lang, results: 0, page: location.pathname });
-    try {
-      fetch(feedbackUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: body, keepalive: true })
-        .catch(function () {});
-    } catch (e) { /* never let feedback break search */ }
+    sendEvent({ type: "search", query: query.slice(0, 200), lang: lang });
+  }
+  function reportOpened(a) {
+    var query = a.getAttribute("data-query"), rank = +a.getAttribute("data-rank");
+    if (query && rank) sendEvent({ type: "open", query: query.slice(0, 200), lang: lang, article: a.getAttribute("data-id"), rank: rank });
+  }
+  /* Results remember the query and their place, so a click (or Enter) reports which one was opened. */
+  function rankHits(links, query) {
+    links.forEach(function (a, i) {
+      a.setAttribute("data-query", query);
+      a.setAttribute("data-rank", String(i + 1));
+      a.addEventListener("click", function () { reportOpened(a); });
+    });
   }
   function renderNone(box, query) {
     var wrap = el("div", "kb-search-none");
@@ -478,6 +498,7 @@
     if (href) {
       var a = el("a", "kb-button kb-search-contact", strings.contact);
       a.href = href;
+      a.addEventListener("click", function () { sendEvent({ type: "contact", lang: lang, query: query.slice(0, 200) }); });
       wrap.appendChild(a);
     }
     box.appendChild(wrap);
@@ -513,6 +534,7 @@
           a.id = pop.id + "-" + i;
           pop.appendChild(a);
         });
+        rankHits(Array.prototype.slice.call(pop.querySelectorAll(".kb-hit")), query);
         pop.setAttribute("data-query", query);
         pop.hidden = false;
         input.setAttribute("aria-expanded", "true");
@@ -530,6 +552,7 @@
         input.setAttribute("aria-activedescendant", items[active].id);
       } else if (e.key === "Enter" && active >= 0 && items[active]) {
         e.preventDefault();
+        reportOpened(items[active]);
         location.href = items[active].href;
       }
     });
@@ -549,6 +572,7 @@
       box.appendChild(h);
       var list = el("ul", "kb-search-list");
       hits.forEach(function (hit) { var li = el("li"); li.appendChild(hitLink(hit)); list.appendChild(li); });
+      rankHits(Array.prototype.slice.call(list.querySelectorAll(".kb-hit")), query.trim());
       box.appendChild(list);
     });
   }

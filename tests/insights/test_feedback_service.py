@@ -1,0 +1,204 @@
+"""`kbgen feedback serve`, started as a process on a local port: hostile requests get their exact answer and
+change nothing, the service keeps answering, and every acknowledged event survives `kill -9`."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, article
+
+from kbgen.insights.feedback.store import Store
+
+SITE = "https://help.example.com"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Collector:
+    def __init__(self, root: Path, db: str, *args: str) -> None:
+        self.root, self.db, self.args = root, db, args
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Collector:
+        command = [sys.executable, "-m", "kbgen.cli.main", "feedback", "serve", "-a", f"127.0.0.1:{self.port}"]
+        self.log = open(self.root / f"serve-{self.port}.log", "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [*command, "--db", self.db, *self.args],
+            cwd=self.root,
+            stdout=self.log,
+            stderr=self.log,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, (self.root / f"serve-{self.port}.log").read_text()
+            try:
+                if self.request("GET", "/health")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("the collector did not start")
+
+    def request(self, method: str, path: str, body: bytes | None = None, **headers: str) -> tuple[int, dict, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            conn.close()
+
+    def post(self, event: object, origin: str | None = SITE, **headers: str) -> tuple[int, dict, bytes]:
+        body = json.dumps(event).encode() if isinstance(event, dict) else event
+        if origin:
+            headers["Origin"] = origin
+        return self.request("POST", "/", body, **{"Content-Type": "application/json", **headers})
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=30)
+        self.log.close()
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site({"content/a.md": article(1, "One"), "content/b.md": article(2, "Two")})
+
+
+@pytest.fixture
+def collector(site):
+    running = Collector(site, str(site / "feedback.sqlite3"), "--allow-origin", "http://localhost:8000").start()
+    yield running
+    running.stop()
+
+
+VOTE = {"v": 1, "type": "vote", "article": "1", "lang": "en", "helpful": False}
+
+
+def test_an_event_is_acknowledged_once_stored_with_cors_for_the_site(collector):
+    status, headers, body = collector.post(VOTE)
+    assert (status, body) == (204, b"")
+    assert headers["access-control-allow-origin"] == SITE
+    status, headers, _ = collector.request("OPTIONS", "/", Origin="http://localhost:8000")
+    assert status == 204 and headers["access-control-allow-origin"] == "http://localhost:8000"
+    assert (
+        headers["access-control-allow-methods"] == "POST"
+        and "content-type" in headers["access-control-allow-headers"].lower()
+    )
+    assert [e.data() for _, e in Store(collector.db).read()] == [VOTE]
+
+
+def test_hostile_requests_get_their_exact_answer_and_store_nothing(collector):
+    sql = "x'); DROP TABLE kbgen_feedback_events; --"
+    cases = [
+        ("wrong origin", lambda: collector.post(VOTE, origin="https://evil.example"), 403),
+        ("wrong origin, preflight", lambda: collector.request("OPTIONS", "/", Origin="https://evil.example"), 403),
+        ("5 MB body", lambda: collector.post(b"{" + b" " * 5_000_000 + b"}"), 413),
+        ("5 MB, no length", lambda: collector.post(iter([b" " * 65536] * 80)), 413),
+        ("truncated JSON", lambda: collector.post(json.dumps(VOTE).encode()[:-3]), 400),
+        ("unknown event", lambda: collector.post({**VOTE, "type": "purchase"}), 400),
+        ("unknown field", lambda: collector.post({**VOTE, "email": "a@b.example"}), 400),
+        ("unknown article", lambda: collector.post({**VOTE, "article": "99"}), 422),
+        ("NUL in a comment", lambda: collector.post({**VOTE, "type": "details", "comment": "a\x00b"}), 400),
+        ("SQL in the query string", lambda: collector.request("POST", f"/?q={sql}".replace(" ", "%20"), b"{}"), 400),
+        ("GET /", lambda: collector.request("GET", "/"), 405),
+        ("another path", lambda: collector.request("POST", "/admin", json.dumps(VOTE).encode()), 404),
+    ]
+    for name, send, expected in cases:
+        status, _, body = send()
+        assert status == expected, name
+        text = body.decode()
+        assert "Traceback" not in text and 'File "' not in text, name
+        if body:
+            assert json.loads(body)["error"] and "\n" not in json.loads(body)["error"], name
+    # SQL in a field is a search like any other, stored as the text typed
+    assert collector.post({"v": 1, "type": "search", "query": sql, "lang": "en"})[0] == 204
+    assert collector.request("GET", "/health")[0] == 200, "still answering"
+    assert [e.data() for _, e in Store(collector.db).read()] == [{"v": 1, "type": "search", "query": sql, "lang": "en"}]
+
+
+def test_one_address_over_its_rate_gets_429_and_no_address_is_kept(collector):
+    conn = http.client.HTTPConnection("127.0.0.1", collector.port, timeout=30)
+    statuses = []
+    body = json.dumps({"v": 1, "type": "view", "article": "2", "lang": "en"}).encode()
+    for _ in range(10_000):
+        conn.request("POST", "/", body=body, headers={"Origin": SITE})
+        response = conn.getresponse()
+        response.read()
+        statuses.append(response.status)
+    conn.close()
+    assert statuses[:60] == [204] * 60 and set(statuses[60:]) == {429}
+    assert Store(collector.db).count() == 60
+    assert collector.request("GET", "/health")[0] == 200
+    raw = Path(collector.db).read_bytes() + b"".join(
+        p.read_bytes() for p in Path(collector.db).parent.glob("feedback.sqlite3-*")
+    )
+    assert b"127.0.0.1" not in raw
+
+
+def test_malformed_http_does_not_stop_the_service(collector):
+    for junk in [
+        b"\x00\x01\x02garbage\r\n\r\n",
+        b"POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+        b"GET /" + b"a" * 100_000,
+    ]:
+        with socket.create_connection(("127.0.0.1", collector.port), timeout=10) as s:
+            s.sendall(junk)
+            s.shutdown(socket.SHUT_WR)
+            s.recv(65536)
+    assert collector.request("GET", "/health")[0] == 200
+    assert collector.post(VOTE)[0] == 204
+
+
+def test_every_acknowledged_event_survives_kill_9(site):
+    db = str(site / "feedback.sqlite3")
+    first = Collector(site, db, "--rate", "1000000").start()
+    acknowledged: list[str] = []
+    stop = threading.Event()
+
+    def send(worker: int) -> None:
+        n = 0
+        while not stop.is_set():
+            query = f"w{worker} n{n}"
+            try:
+                status = first.post({"v": 1, "type": "search", "query": query, "lang": "en"})[0]
+            except OSError:
+                return  # the collector is gone
+            if status == 204:
+                acknowledged.append(query)
+            n += 1
+
+    threads = [threading.Thread(target=send, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    first.stop(signal.SIGKILL)
+    stop.set()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(acknowledged) > 50
+    second = Collector(site, db).start()
+    try:
+        stored = {e.query for _, e in Store(db).read()}
+        assert set(acknowledged) <= stored
+        assert second.post(VOTE)[0] == 204, "the restarted collector goes on where the killed one stopped"
+        assert Store(db).count() == len(stored) + 1
+    finally:
+        second.stop()
