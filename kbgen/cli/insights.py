@@ -104,17 +104,18 @@ def _indexes(kb, config_file: str, ranking: str):  # type: ignore[no-untyped-def
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")
 @click.option(
     "--feedback",
-    type=click.Path(dir_okay=False),
-    help="JSON lines collected by the site's feedback endpoint (votes and zero-result searches).",
+    metavar="DB|FILE",
+    help="What `kbgen feedback serve` collected: its database (a SQLite file or postgresql://…), or JSON lines.",
 )
 def report(config_file: str, fmt: str, output: str | None, feedback: str | None) -> None:
     """Content health: coverage of bundles and translations, stale, orphan and unfiled articles, feedback."""
     from ..commands.project import load
     from ..insights import health as r
+    from ..insights.feedback.summary import read_feedback
 
     try:
         kb = load(config_file)
-        found = r.read_feedback(feedback) if feedback else None
+        found = read_feedback(feedback) if feedback else None
         data = r.health(kb, found)
     except KbgenError as exc:
         fail(str(exc))

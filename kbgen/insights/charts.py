@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-PALETTE = ("#1a7f37", "#cf222e", "#0969da", "#bf8700", "#8250df")
+PALETTE = ("#1a7f37", "#cf222e", "#0969da", "#bf8700", "#8250df")  # green, red, blue, amber, purple
+BAD_FIRST = ("#cf222e", "#1a7f37")  # for a series of what went wrong, then what went right
 LABEL_WIDTH, BAR_HEIGHT, GAP, VALUE_WIDTH = 260, 18, 8, 70
 
 
@@ -56,9 +57,10 @@ def bar_chart(
     series: Sequence[str] = (),
     percent: bool = False,
     width: int = 720,
+    colours: Sequence[str] = PALETTE,
 ) -> BarChart | None:
-    """Horizontal bars, one row per label; several values in a row are stacked (legend from `series`).
-    None when there is nothing to draw."""
+    """Horizontal bars, one row per label; several values in a row are stacked (legend from `series`, colours
+    from `colours` in turn). None when there is nothing to draw."""
     if not rows:
         return None
     plot_w = width - LABEL_WIDTH - VALUE_WIDTH
@@ -70,7 +72,7 @@ def bar_chart(
     if legend_h:
         x = LABEL_WIDTH
         for i, name in enumerate(series):
-            legend.append(LegendItem(x, PALETTE[i % len(PALETTE)], name))
+            legend.append(LegendItem(x, colours[i % len(colours)], name))
             x += 24 + 7 * len(name)
     drawn = []
     unit = "%" if percent else ""
@@ -83,7 +85,7 @@ def bar_chart(
             if w > 0:
                 name = series[i] if i < len(series) else ""
                 tip = f"{label}: {name + ' ' if name else ''}{_number(value)}{unit}"
-                bars.append(Bar(f"{x:.1f}", f"{w:.1f}", PALETTE[i % len(PALETTE)], tip))
+                bars.append(Bar(f"{x:.1f}", f"{w:.1f}", colours[i % len(colours)], tip))
             x += w
         total = sum(values) if not percent or len(values) == 1 else values[0]
         short = label if len(label) <= 40 else label[:39] + "…"

@@ -8,9 +8,9 @@
 - articles in no category or for no product;
 - orphans (no other article links to them; links resolved as `kbgen check` does)
   and the most linked articles;
-- with `--feedback FILE.jsonl`: what the site's feedback endpoint collected, the
-  articles most often voted "not helpful" (with their reasons and comments) and
-  the most frequent searches that found nothing.
+- with `--feedback` (the collector's database, or a JSON-lines export): the articles
+  most often voted "not helpful" (with their reasons, comments and contact clicks),
+  the searches that found nothing, by topic, and a trend by week (feedback/summary.py).
 
 `report_outputs(kb)` gives the same report as files for the internal build.
 Everything is sorted; the only date in it is the day staleness was judged.
@@ -20,171 +20,20 @@ from __future__ import annotations
 
 import json
 import posixpath
-import re
-import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from ..checks.translations import translation_status
 from ..model import Article, KnowledgeBase
 from ..paths import SCHEME, SHORT_LINK
-from ..problems import KbgenError
 from ..templates import render
-from .charts import bar_chart
+from .charts import BAD_FIRST, bar_chart
+from .feedback.summary import Feedback, feedback_data
 
 DUE_SOON_DAYS = 30
-MAX_COMMENTS = 5
-
-
-# -- feedback ------------------------------------------------------------------------------------
-
-
-@dataclass
-class ArticleFeedback:
-    article: str
-    helpful: int = 0
-    not_helpful: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
-    comments: list[str] = field(default_factory=list)
-    langs: Counter[str] = field(default_factory=Counter)
-
-
-@dataclass
-class Feedback:
-    path: str
-    lines: int = 0  # non-blank lines read
-    bad: int = 0  # skipped: not JSON, not an object, or not an event the site sends
-    bad_lines: list[int] = field(default_factory=list)
-    articles: dict[str, ArticleFeedback] = field(default_factory=dict)
-    searches: dict[str, Counter[str]] = field(default_factory=dict)  # normalized query → what was typed
-    search_langs: dict[str, Counter[str]] = field(default_factory=dict)
-
-
-def normalize_query(query: str) -> str:
-    """What makes two searches the same: case, accents, punctuation and spacing left out."""
-    text = unicodedata.normalize("NFKD", query.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[^\W_]+", text))
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def _add(feedback: Feedback, item: Any) -> bool:
-    """Count one event; False when it is not one the site sends."""
-    if not isinstance(item, dict):
-        return False
-    if item.get("type") == "search":
-        query = _text(item.get("query"))
-        results = item.get("results", 0)
-        if query is None or not isinstance(results, int) or isinstance(results, bool):
-            return False
-        key = normalize_query(query)
-        if results != 0 or not key:
-            return True  # a search that found something, or only punctuation: nothing to work on
-        feedback.searches.setdefault(key, Counter())[" ".join(query.split())] += 1
-        lang = _text(item.get("lang")) or ""
-        feedback.search_langs.setdefault(key, Counter())[lang] += 1
-        return True
-    article = _text(item.get("article"))
-    helpful = item.get("helpful")
-    if isinstance(helpful, str) and helpful.lower() in ("yes", "no", "true", "false"):
-        helpful = helpful.lower() in ("yes", "true")
-    event = item.get("event", "vote")
-    if not article or not isinstance(helpful, bool) or event not in ("vote", "details"):
-        return False
-    entry = feedback.articles.setdefault(article, ArticleFeedback(article))
-    if event == "vote":
-        if helpful:
-            entry.helpful += 1
-        else:
-            entry.not_helpful += 1
-        entry.langs[_text(item.get("lang")) or ""] += 1
-        return True
-    reasons = item.get("reasons", [])
-    comment = item.get("comment", "")
-    if not isinstance(reasons, list) or not isinstance(comment, str):
-        return False
-    for reason in reasons:
-        if isinstance(reason, str) and reason.strip():
-            entry.reasons[reason.strip()] += 1
-    if comment.strip():
-        entry.comments.append(" ".join(comment.split())[:1000])
-    return True
-
-
-def read_feedback(path: str | Path) -> Feedback:
-    """The events of a JSON-lines file; lines that are not events are skipped and counted."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise KbgenError(f"{path}: cannot read the feedback file ({exc.strerror or exc})") from None
-    feedback = Feedback(str(path))
-    for number, raw in enumerate(data.decode("utf-8-sig", errors="replace").splitlines(), 1):
-        if not raw.strip():
-            continue
-        feedback.lines += 1
-        try:
-            ok = _add(feedback, json.loads(raw))
-        except (ValueError, RecursionError):
-            ok = False
-        if not ok:
-            feedback.bad += 1
-            if len(feedback.bad_lines) < 20:
-                feedback.bad_lines.append(number)
-    return feedback
-
-
-def _feedback_data(kb: KnowledgeBase, feedback: Feedback) -> dict[str, Any]:
-    def title(article_id: str) -> str | None:
-        a = kb.article(article_id) or next((x for x in kb.articles if x.id == article_id), None)
-        return a.title if a else None
-
-    articles = []
-    for f in feedback.articles.values():
-        votes = f.helpful + f.not_helpful
-        articles.append(
-            {
-                "id": f.article,
-                "title": title(f.article),
-                "helpful": f.helpful,
-                "not_helpful": f.not_helpful,
-                "not_helpful_share": round(f.not_helpful / votes, 3) if votes else None,
-                "reasons": dict(sorted(f.reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-                "comments": f.comments[-MAX_COMMENTS:],
-                "languages": dict(sorted(f.langs.items())),
-            }
-        )
-    articles.sort(key=lambda a: (-a["not_helpful"], -(a["not_helpful_share"] or 0), a["id"]))
-    searches = []
-    for key, typed in feedback.searches.items():
-        searches.append(
-            {
-                "query": key,
-                "count": sum(typed.values()),
-                "typed": sorted(typed, key=lambda q: (-typed[q], q))[:3],
-                "languages": dict(sorted(feedback.search_langs.get(key, Counter()).items())),
-            }
-        )
-    searches.sort(key=lambda s: (-s["count"], s["query"]))
-    return {
-        "file": feedback.path,
-        "lines": feedback.lines,
-        "skipped_lines": feedback.bad,
-        "skipped_line_numbers": feedback.bad_lines,
-        "articles": articles,
-        "zero_result_searches": searches,
-    }
 
 
 # -- content -------------------------------------------------------------------------------------
@@ -311,7 +160,7 @@ def health(kb: KnowledgeBase, feedback: Feedback | None = None) -> dict[str, Any
         "most_linked": [{**_brief(kb, a), "links": n} for a, n in most_linked[:10] if n],
     }
     if feedback is not None:
-        data["feedback"] = _feedback_data(kb, feedback)
+        data["feedback"] = feedback_data(kb, feedback)
     return data
 
 
@@ -399,9 +248,16 @@ def format_html(data: Mapping[str, Any]) -> str:
     if feedback is not None:
         not_helpful = [a for a in feedback["articles"] if a["not_helpful"]]
         charts["not_helpful"] = bar_chart(
-            "Articles voted not helpful",
+            "The least helpful articles: votes not helpful, and helpful",
             [(f"{a['id']} {a['title'] or ''}", [a["not_helpful"], a["helpful"]]) for a in not_helpful[:15]],
             series=("not helpful", "helpful"),
+            colours=BAD_FIRST,
+        )
+        weeks = feedback["weeks"]
+        charts["weeks"] = bar_chart(
+            "Votes by week: helpful and not",
+            [(week, [c.get("helpful", 0), c.get("not_helpful", 0)]) for week, c in list(weeks.items())[-26:]],
+            series=("helpful", "not helpful"),
         )
         charts["searches"] = bar_chart(
             "Most frequent searches with no result",

@@ -8,7 +8,8 @@ from conftest import REPO, article, run
 
 from kbgen.checks.translations import source_hash
 from kbgen.commands.project import load
-from kbgen.insights.health import health, normalize_query, read_feedback, report_outputs
+from kbgen.insights.feedback.summary import normalize_query, read_feedback
+from kbgen.insights.health import health, report_outputs
 
 DEMO = str(REPO / "mkdocs.yml")
 
