@@ -36,6 +36,11 @@ from .options import config_option, fail, write_output
     help="Match by meaning and words (an error when no model knows a ticket language), or by words only "
     "(default: as the site's search box, by meaning wherever a model knows the language).",
 )
+@click.option(
+    "--feedback",
+    metavar="DB|FILE",
+    help="What `kbgen feedback serve` collected: its searches that found nothing join the tickets' topics.",
+)
 def gaps(
     tickets: str,
     config_file: str,
@@ -45,9 +50,11 @@ def gaps(
     columns: str | None,
     threshold: float | None,
     semantic: bool | None,
+    feedback: str | None,
 ) -> None:
     """Match a support-ticket export to the help center: topics with no article, bundle changes, coverage."""
     from ..commands.project import load
+    from ..insights.feedback.summary import failed_searches, read_feedback
     from ..insights.gaps.analysis import analyze
     from ..insights.gaps.formats import format_html, format_json, format_text
     from ..insights.gaps.matching import THRESHOLD
@@ -64,11 +71,12 @@ def gaps(
         found = read_tickets(tickets, mapping)
         if not found.tickets:
             raise KbgenError(f"{tickets}: no ticket in the file")
+        searches = failed_searches(read_feedback(feedback), kb.default_language) if feedback else []
         ranking = "auto" if semantic is None else "meaning" if semantic else "words"
         indexes = _indexes(kb, config_file, ranking)
         result = analyze(
             kb, found, lang, threshold=THRESHOLD if threshold is None else threshold, indexes=indexes,
-            ranking="words" if ranking == "words" else "auto",
+            ranking="words" if ranking == "words" else "auto", searches=searches,
         )  # fmt: skip
     except KbgenError as exc:
         fail(str(exc))

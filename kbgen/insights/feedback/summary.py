@@ -17,11 +17,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...model import KnowledgeBase
 from ...problems import KbgenError
 from .events import Event, Refused, parse
+
+if TYPE_CHECKING:
+    from ..gaps.analysis import SiteSearch
 
 MAX_COMMENTS = 5  # most recent comments shown per article
 UNHELPFUL_SHARE = 0.5  # an article voted not helpful at least this often "failed"
@@ -201,6 +204,18 @@ def _add_legacy(feedback: Feedback, item: dict[str, Any]) -> bool:
     found = tuple(r.strip() for r in reasons if isinstance(r, str) and r.strip())
     feedback.add(Event("details", lang, article=article, helpful=helpful, reasons=found, comment=comment))
     return True
+
+
+def failed_searches(feedback: Feedback, default_language: str) -> list[SiteSearch]:
+    """The searches that found nothing, each as typed most often, in the language it was most searched in."""
+    from ..gaps.analysis import SiteSearch
+
+    found = []
+    for key, typed in feedback.searches.items():
+        langs = feedback.search_langs.get(key) or Counter({default_language: 1})
+        query = sorted(typed, key=lambda q: (-typed[q], q))[0]
+        found.append(SiteSearch(query, max(langs, key=lambda k: (langs[k], k)), sum(typed.values())))
+    return found
 
 
 def _title(kb: KnowledgeBase, article_id: str) -> str | None:

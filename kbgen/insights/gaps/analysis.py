@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from ...model import Article, KnowledgeBase, Product
 from ...search.index import LanguageIndex
 from .matching import THRESHOLD, Match, Matcher, ProductFinder
-from .tickets import TicketFile
+from .tickets import Ticket, TicketFile
 from .topics import cluster, surface_words
 
 MIN_TICKETS = 3  # an article must answer this many tickets of a product to be suggested for its bundle
@@ -66,6 +66,7 @@ class Gap:
     closest_article: ArticleRef | None
     first: str | None  # dates, YYYY-MM-DD
     last: str | None
+    searches: int = 0  # the site's searches that found nothing, on this topic (with --feedback)
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,19 @@ class GapsReport:
     bundle_suggestions: list[BundleSuggestion]
     articles: list[ArticleTickets]
     matches: list[MatchRow]
+    searches: int = 0  # the site's searches that found nothing, read beside the tickets (with --feedback)
 
     def data(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class SiteSearch:
+    """A search of the site that found nothing, as the feedback collector recorded it."""
+
+    query: str
+    lang: str
+    count: int = 1
 
 
 def analyze(
@@ -147,11 +158,13 @@ def analyze(
     min_tickets: int = MIN_TICKETS,
     indexes: Mapping[str, LanguageIndex] | None = None,
     ranking: str = "auto",
+    searches: Sequence[SiteSearch] = (),
 ) -> GapsReport:
     """Everything `kbgen gaps` reports.
 
     ranking: "auto" (as the site's search box: by meaning and words where a model knows the language) or
-    "words"."""
+    "words". searches: what customers searched the site for and found nothing; they are questions asked
+    too, grouped with the unanswered tickets into topics (the coverage figures count tickets only)."""
     matcher = Matcher(kb, indexes, threshold, ranking)
     finder = ProductFinder(kb)
     matches: list[Match] = []
@@ -187,14 +200,21 @@ def analyze(
             )
         )
 
-    # gaps
+    # gaps: the unanswered tickets, and the site's failed searches, by topic
+    searched = {f"search {n}": s for n, s in enumerate(searches, 1)}
+    asked = [
+        Match(Ticket(id, s.query, line=0), s.lang if s.lang in kb.languages else default, None, "", 0.0, 0.0, False)
+        for id, s in searched.items()
+    ]
     unanswered = [m for m in matches if not m.answered]
-    words = surface_words(unanswered, matcher.shop)
-    groups = cluster(unanswered, shop=matcher.shop)
+    words = surface_words([*unanswered, *asked], matcher.shop)
+    groups = cluster([*unanswered, *asked], shop=matcher.shop)
     gaps, loose = [], 0
     for g in groups:
-        if len(g.matches) < 2 or not g.keywords:
-            loose += len(g.matches)
+        in_tickets = [m for m in g.matches if m.ticket.id not in searched]
+        n_searches = sum(searched[m.ticket.id].count for m in g.matches if m.ticket.id in searched)
+        if len(in_tickets) + n_searches < 2 or not g.keywords:
+            loose += len(in_tickets)
             continue
         subjects: list[str] = []
         for m in g.matches:
@@ -206,17 +226,20 @@ def analyze(
         dates = sorted(m.ticket.date for m in g.matches if m.ticket.date)
         gaps.append(
             Gap(
-                size=len(g.matches),
+                size=len(in_tickets),
                 keywords=[words.get(k, k.split(":", 1)[1]) for k in g.keywords],
                 languages=dict(sorted(Counter(m.lang for m in g.matches).items())),
                 products=dict(sorted(Counter(m.product or "" for m in g.matches if m.product).items())),
                 examples=subjects[:MAX_EXAMPLES],
-                tickets=[m.ticket.id for m in g.matches],
+                tickets=[m.ticket.id for m in in_tickets],
                 closest_article=ArticleRef(near, title(near)) if near else None,
                 first=dates[0] if dates else None,
                 last=dates[-1] if dates else None,
+                searches=n_searches,
             )
         )
+    if searches:
+        gaps.sort(key=lambda g: (-(g.size + g.searches), g.keywords[:1]))
 
     # articles answering tickets, and the bundle changes they call for
     by_article: Counter[str] = Counter(m.article_id for m in answered if m.article_id)
@@ -264,6 +287,7 @@ def analyze(
         unanswered_ungrouped=loose,
         bundle_suggestions=suggestions,
         articles=articles,
+        searches=sum(s.count for s in searches),
         matches=[
             MatchRow(
                 ticket=m.ticket.id,

@@ -48,6 +48,8 @@ def format_text(result: GapsReport) -> str:
         f"Answered by an existing article: {a.tickets} of {result.tickets} ({_pct(a.share)}); "
         f"confidence threshold {result.threshold}"
     )
+    if result.searches:
+        out.append(f"With {result.searches} searches of the site that found nothing, grouped with the tickets")
     out.append("")
     out.append("Coverage by product")
     out += _table(
@@ -58,12 +60,14 @@ def format_text(result: GapsReport) -> str:
     out.append("")
     out.append("What to write next: unanswered tickets by topic")
     if result.gaps:
+        searched = ["searches"] if result.searches else []
         out += _table(
-            ["#", "tickets", "keywords", "products", "example subjects", "closest article"],
+            ["#", "tickets", *searched, "keywords", "products", "example subjects", "closest article"],
             [
                 (
                     n,
                     g.size,
+                    *([g.searches] if searched else []),
                     ", ".join(g.keywords),
                     ", ".join(g.products) or "–",
                     _clip(" | ".join(g.examples), 70),
@@ -71,7 +75,7 @@ def format_text(result: GapsReport) -> str:
                 )
                 for n, g in enumerate(result.gaps, 1)
             ],
-            right=(0, 1),
+            right=(0, 1, 2) if searched else (0, 1),
         )
     else:
         out.append("(no group of similar unanswered tickets)")
