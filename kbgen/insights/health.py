@@ -281,7 +281,7 @@ def format_html(data: Mapping[str, Any]) -> str:
     )
 
 
-def report_outputs(kb: KnowledgeBase) -> dict[str, str]:
+def report_outputs(kb: KnowledgeBase, feedback: Feedback | None = None) -> dict[str, str]:
     """The report as site files, for the internal build."""
-    data = health(kb)
+    data = health(kb, feedback)
     return {"report/index.html": format_html(data), "report/report.json": format_json(data)}

@@ -43,6 +43,15 @@ class _ProjectFile(c.Type):  # type: ignore[type-arg]
         return value
 
 
+class _FeedbackDatabase(_ProjectFile):
+    """The collector's database: a file relative to mkdocs.yml's folder, or a postgresql:// URL."""
+
+    def run_validation(self, value: object) -> str:
+        if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
+            return value
+        return super().run_validation(value)
+
+
 class KbgenConfig(base.Config):
     languages = c.ListOfItems(c.Type(str), default=[])
     """Language folders of the content, default language first; empty: detected from the folders."""
@@ -65,7 +74,9 @@ class KbgenConfig(base.Config):
     promoted = c.ListOfItems(c.Type((str, int)), default=[])
     """Article ids the home page features; empty: the articles that appear most often in product bundles."""
     feedback_url = c.Type(str, default="")
-    """Endpoint that receives "Was this helpful?" votes as JSON POSTs; empty: no feedback widget."""
+    """Where the site sends its feedback events (`kbgen feedback serve`); empty: no feedback widget."""
+    feedback_db = _FeedbackDatabase("")
+    """The collector's database, for the internal site's report/ (a file beside mkdocs.yml, or postgresql://…)."""
     contact_url = c.Type(str, default="")
     """Contact form for "Still need help?"; `{id}` and `{lang}` are replaced by the article's."""
     contact_email = c.Type(str, default="")

@@ -30,7 +30,7 @@ from mkdocs.utils.templates import TemplateContext
 from ..checks import ledger
 from ..i18n import Locales, Strings
 from ..model import Article, Category, Home, KnowledgeBase
-from ..problems import Problem, Problems, display_path
+from ..problems import KbgenError, Problem, Problems, display_path
 from ..readers.content import load_content
 from ..readers.synonyms import FILE as SYNONYMS_FILE
 from ..search.shards import site_files
@@ -405,10 +405,23 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         audience = self.settings.audience
         extra: list[Callable[[], dict[str, str | bytes]]] = []
         if audience == "internal":  # content health for the support team: report/index.html
-            from ..insights.health import report_outputs
-
-            extra.append(lambda: dict(report_outputs(kb)))
+            extra.append(lambda: self._report(kb))
         return output_parts(kb, self.navigation, audience, site_name, search=search, extra=extra)
+
+    def _report(self, kb: KnowledgeBase) -> dict[str, str | bytes]:
+        """The internal site's report/, with what the feedback collector gathered when `feedback_db` is set."""
+        from ..insights.feedback.summary import read_feedback
+        from ..insights.health import report_outputs
+
+        feedback = None
+        source = self.config.feedback_db
+        if source:
+            where = source if "://" in source else str(Path(self.settings.cache_dir) / source)
+            try:
+                feedback = read_feedback(where)
+            except KbgenError as exc:
+                log.warning(f"feedback_db: {exc}; the report has no reader feedback")
+        return dict(report_outputs(kb, feedback))
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_counting()

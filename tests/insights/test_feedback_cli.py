@@ -103,3 +103,20 @@ def test_gaps_groups_the_sites_failed_searches_with_the_tickets(tmp_path):
     assert topic["searches"] == 12 and any("discount" in k for k in topic["keywords"])
     text = run("gaps", TICKETS, "-f", DEMO, "--words", "--feedback", str(feedback)).stdout
     assert "With 12 searches of the site that found nothing" in text
+
+
+def test_the_internal_site_reports_what_the_collector_gathered(make_site, tmp_path):
+    root = make_site({"content/a.md": article(1, "One")}, options="      feedback_db: feedback.sqlite3\n")
+    stored(root / "feedback.sqlite3", (Event("vote", "en", article="1", helpful=False), utc_today()))
+    assert run("build", "--audience", "internal").exit_code == 0
+    report = json.loads((root / "site/report/report.json").read_text())
+    assert report["feedback"]["articles"][0]["not_helpful"] == 1
+    assert "Reader feedback" in (root / "site/report/index.html").read_text()
+    (root / "feedback.sqlite3").unlink()
+    missing = run("build", "--audience", "internal")
+    assert (
+        missing.exit_code == 0 and "feedback_db: " in missing.stderr and "no such feedback database" in missing.stderr
+    )
+    assert run("build").exit_code == 0, "the public site never reads it"
+    bad = make_site({"content/a.md": article(1, "One")}, options="      feedback_db: ../outside.sqlite3\n")
+    assert run("build").exit_code == 1 and bad.exists()
