@@ -147,3 +147,27 @@ def test_an_unknown_database_is_refused_clearly(tmp_path):
         Store("mysql://db/kb")
     with pytest.raises(KbgenError, match="does not exist"):
         Store(str(tmp_path / "missing" / "f.sqlite3"))
+
+
+def test_the_writer_answers_each_event_once_committed_and_stops_after_what_came_before(tmp_path):
+    store = Store(str(tmp_path / "f.sqlite3"))
+    writer = store_module.Writer(store, keep_days=30)
+    pending = [writer.submit(Event("view", "en", article=str(n))) for n in range(1000)]
+    assert writer.submit(None).result(timeout=30) is None, "a health check is a transaction that writes nothing"
+    last = writer.submit(Event("view", "en", article="last"))
+    writer.stop()
+    assert all(f.result(timeout=30) is None for f in [*pending, last])
+    assert store.count() == 1001
+    store.close()
+
+
+def test_a_database_failure_is_told_to_each_waiting_request(tmp_path):
+    store = Store(str(tmp_path / "f.sqlite3"))
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE kbgen_feedback_events"))
+    writer = store_module.Writer(store)
+    with pytest.raises(sa.exc.OperationalError):
+        writer.submit(Event("view", "en", article="1")).result(timeout=30)
+    assert writer.thread.is_alive(), "the writer goes on"
+    writer.stop()
+    store.close()

@@ -118,7 +118,7 @@ def test_demo_json_is_stable(tmp_path):
     data = json.loads(first.stdout)
     assert sorted(data) == [
         "answered", "articles", "bundle_suggestions", "columns", "file", "gaps", "languages", "matches", "period",
-        "products", "ranking", "skipped_rows", "threshold", "tickets", "unanswered_ungrouped",
+        "products", "ranking", "searches", "skipped_rows", "threshold", "tickets", "unanswered_ungrouped",
     ]  # fmt: skip
     assert data["tickets"] == 394 and data["threshold"] == THRESHOLD
     assert data["columns"] == {
@@ -147,7 +147,9 @@ def test_demo_json_is_stable(tmp_path):
         "closest_article",
         "first",
         "last",
+        "searches",
     } == set(top)
+    assert data["searches"] == 0 and top["searches"] == 0, "no --feedback: no searches of the site"
     assert set(top["products"]) == {"roomie-v3"} and "update" in top["keywords"]
     assert len(top["examples"]) == 3
     suggestion = data["bundle_suggestions"][0]

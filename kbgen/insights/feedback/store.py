@@ -202,8 +202,10 @@ class Writer:
                     batch.append(self.jobs.get_nowait())
                 except queue.Empty:
                     break
-            if any(e is None and done.done() for e, done in batch):
-                return  # stop() was called
+            stopping = any(e is None and done.done() for e, done in batch)  # stop() was called
+            batch = [(e, done) for e, done in batch if not done.done()]
+            if stopping and not batch:
+                return
             today = utc_today()
             try:
                 with self.store.engine.begin() as conn:
@@ -215,10 +217,12 @@ class Writer:
             except Exception as exc:  # noqa: BLE001 - every waiting request hears of it; the thread goes on
                 for _, done in batch:
                     done.set_exception(exc)
-                continue
-            for _, done in batch:
-                done.set_result(None)
-            if self.keep_days is not None and self.pruned != today:
+            else:
+                for _, done in batch:
+                    done.set_result(None)
+            if stopping:
+                return  # what came before stop() is written
+            if self.keep_days is not None and self.pruned != today:  # once a day, after that day's first write
                 self.pruned = today
                 with contextlib.suppress(Exception):  # tried again tomorrow
                     self.store.prune(self.keep_days, today)
