@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")  # a link to another site, mail, phone…
 SHORT_LINK = re.compile(r"^/(?:([a-z]{2}(?:[-_][A-Za-z0-9]+)?)/)?a/([a-z0-9][a-z0-9-]*)/?$")  # /a/<id>/, /fr/a/<id>/
 _ALIAS_CHARS = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+")
 # Folders kbgen writes at the top of the site (and of each language's part of it), and the files it writes there.
-RESERVED_TOP = ("a", "start", "bundles", "search", "assets", "report")
+RESERVED_TOP = ("a", "start", "bundles", "search", "assets", "report", "widget")
 RESERVED_FILES = (
     "index.html",
     "404.html",
@@ -25,6 +25,8 @@ RESERVED_FILES = (
     "llms.txt",
     "catalog.json",
     "_redirects",
+    "_headers",
+    "widget.js",
 )
 _RESERVED_PAGES = {
     "search": "search page",
@@ -148,3 +150,17 @@ def absolute_url(site_url: str, url: str) -> str:
     if not site_url:
         return "/" + url
     return site_url.rstrip("/") + "/" + url
+
+
+def origin_of(url: str) -> str | None:
+    """`scheme://host[:port]` of a URL, as a browser sends it in `Origin`; None for what is not a web URL."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")

@@ -62,8 +62,9 @@ def serve(
 
     from ..commands.project import load
     from ..insights.feedback.events import Catalog
-    from ..insights.feedback.service import create_app, origin_of
+    from ..insights.feedback.service import create_app
     from ..insights.feedback.store import Store, Writer
+    from ..paths import origin_of
 
     host, port = _address(address)
     setup_logging(quiet=True)

@@ -1,4 +1,4 @@
-"""What support and shops paste: `kbgen link` and `kbgen bundle`.
+"""What support and shops paste: `kbgen link`, `kbgen bundle` and `kbgen widget`.
 
 Each verb imports what it needs when it runs."""
 
@@ -87,3 +87,40 @@ def bundle(
         click.echo(found.text(), nl=False)
     else:
         click.echo(found.html(), nl=False)
+
+
+@click.command()
+@click.option("--product", "products", multiple=True, help="A product id of products.yml; repeat for several.")
+@click.option("--sku", "skus", multiple=True, help="A SKU; repeat for each line item (a cart, an order).")
+@click.option("--stage", help="Post-purchase stage (default: the first of products.yml).")
+@click.option("--lang", help="The page's language (default: the page's <html lang>).")
+@config_option
+def widget(
+    products: tuple[str, ...], skus: tuple[str, ...], stage: str | None, lang: str | None, config_file: str
+) -> None:
+    """The script tag that puts the help widget on a shop's page, to paste into its template."""
+    import html
+
+    from ..commands.project import load
+
+    try:
+        kb = load(config_file)
+    except KbgenError as exc:
+        fail(str(exc))
+        return
+    if not kb.settings.site_url:
+        fail(f"{config_file}: site_url is not set; the tag needs the help center's address")
+    known = {p.id for p in kb.products}
+    for p in products:
+        check_choice(p, tuple(sorted(known)), "--product")
+    if stage is not None:
+        check_choice(stage, kb.stages, "--stage")
+    if lang is not None:
+        check_choice(lang, kb.languages, "--lang")
+    unknown = [s for s in skus if s not in {x for p in kb.products for x in p.skus}]
+    if unknown:
+        raise click.BadParameter(f"no product has the SKU {', '.join(repr(s) for s in unknown)}", param_hint="--sku")
+    attributes = {"product": " ".join(products), "sku": " ".join(skus), "stage": stage or "", "lang": lang or ""}
+    src = kb.absolute_url("widget.js")
+    attrs = "".join(f' data-{k}="{html.escape(v)}"' for k, v in attributes.items() if v)
+    click.echo(f'<script src="{html.escape(src)}"{attrs} async></script>')

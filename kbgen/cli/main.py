@@ -11,7 +11,7 @@ import click
 from .authoring import new, translate, translations, urls
 from .feedback import feedback
 from .insights import gaps, report
-from .links import bundle, link_command
+from .links import bundle, link_command, widget
 from .site import build, check, schema, serve
 
 
@@ -35,6 +35,7 @@ for verb in (
     gaps,
     report,
     feedback,
+    widget,
 ):
     main.add_command(verb)
 

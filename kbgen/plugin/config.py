@@ -11,6 +11,7 @@ from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 
 from ..model import Settings
+from ..paths import origin_of
 from ..views.pages import PageOptions
 
 
@@ -52,6 +53,29 @@ class _FeedbackDatabase(_ProjectFile):
         return super().run_validation(value)
 
 
+class _Origins(c.ListOfItems):  # type: ignore[type-arg]
+    """Web origins (`https://shop.example`), or `*`: one only, since a static host sends one
+    Access-Control-Allow-Origin for a path."""
+
+    def __init__(self) -> None:
+        super().__init__(c.Type(str), default=[])
+
+    def run_validation(self, value: object) -> list[str]:
+        found = super().run_validation(value)
+        origins = []
+        for item in found:
+            origin = "*" if item == "*" else origin_of(item)
+            if origin is None:
+                raise ValidationError(f"{item!r} is not a web origin such as https://shop.example (or '*')")
+            origins.append(origin)
+        if len(set(origins)) > 1:
+            raise ValidationError(
+                "a static host answers every shop with the same Access-Control-Allow-Origin: give one origin, "
+                "or '*' (see the README for a host that answers each origin)"
+            )
+        return origins
+
+
 class KbgenConfig(base.Config):
     languages = c.ListOfItems(c.Type(str), default=[])
     """Language folders of the content, default language first; empty: detected from the folders."""
@@ -81,6 +105,8 @@ class KbgenConfig(base.Config):
     """Contact form for "Still need help?"; `{id}` and `{lang}` are replaced by the article's."""
     contact_email = c.Type(str, default="")
     """Support address for "Still need help?" when there is no `contact_url`; the subject names the article."""
+    widget_origins = _Origins()
+    """The shop's origin whose pages show the help widget (`_headers` lets it read the index); or `*`."""
     faq_schema = c.Type(bool, default=True)
     """Add FAQPage structured data (JSON-LD) to FAQ articles."""
     search_meaning = c.Type(bool, default=True)

@@ -39,6 +39,7 @@ from ..views.markup import FaqItem, faq_page, localize_links, numbered_steps
 from ..views.navigation import SiteNavigation
 from ..views.pages import PageContexts, PageSource, SearchPage, StartIndex, StartPage, start_markdown
 from ..writers.outputs import output_parts
+from ..writers.widget import WidgetOptions
 from . import workers
 from .config import KbgenConfig, page_options, settings_from
 from .live import LivePages
@@ -406,7 +407,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         extra: list[Callable[[], dict[str, str | bytes]]] = []
         if audience == "internal":  # content health for the support team: report/index.html
             extra.append(lambda: self._report(kb))
-        return output_parts(kb, self.navigation, audience, site_name, search=search, extra=extra)
+        options = self.config
+        widget = WidgetOptions(
+            origins=tuple(options.widget_origins),
+            contact_url=options.contact_url,
+            feedback_url=options.feedback_url,
+            promoted=tuple(str(i) for i in options.promoted),
+        )
+        return output_parts(kb, self.navigation, audience, site_name, search=search, extra=extra, widget=widget)
 
     def _report(self, kb: KnowledgeBase) -> dict[str, str | bytes]:
         """The internal site's report/, with what the feedback collector gathered when `feedback_db` is set."""

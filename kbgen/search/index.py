@@ -74,7 +74,7 @@ def plain_markdown(markdown: str) -> str:
     return MD_NOISE.sub(" ", markdown)
 
 
-def _sections(article: Article) -> list[tuple[str, str, str]]:
+def faq_sections(article: Article) -> list[tuple[str, str, str]]:
     """(question, anchor, answer text) of each FAQ question."""
     lines = article.body.split("\n")
     questions = article.questions
@@ -126,7 +126,7 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
              (TAGS, " ".join(article.tags)), (BODY, body)],
         )  # fmt: skip
         texts.append(meaning_text(article.title, article.summary, [h.text for h in article.headings], body))
-        for question, anchor, answer in _sections(article):
+        for question, anchor, answer in faq_sections(article):
             add(
                 SearchDoc(article.id, question, article.type, article.summary, f"{article.url}#{anchor}", anchor,
                           article.title),

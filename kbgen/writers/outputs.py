@@ -15,6 +15,7 @@ from . import seo
 from .bundles import bundle_outputs
 from .catalog import render_catalog
 from .redirects import Redirect, redirect_outputs, render_redirect_page, render_redirects_file
+from .widget import WidgetOptions, widget_outputs
 
 Outputs = dict[str, str | bytes]  # site-relative path → its bytes (or text, written as UTF-8)
 
@@ -26,6 +27,7 @@ def output_parts(
     site_name: str,
     search: bool = True,
     extra: Sequence[Callable[[], Outputs]] = (),
+    widget: WidgetOptions | None = None,
 ) -> list[Callable[[], Outputs]]:
     """Short links and redirects; Markdown copies, catalog, sitemap, robots.txt, llms.txt; email bundles;
     then the `extra` parts; then, last, the search index (unless `search` is false: the caller builds it
@@ -52,7 +54,10 @@ def output_parts(
     def bundles() -> Outputs:
         return dict(bundle_outputs(kb)) if kb.products and kb.settings.site_url else {}
 
-    parts = [links, copies, bundles, *extra]
+    def help_widget() -> Outputs:
+        return widget_outputs(kb, nav, widget or WidgetOptions()) if audience == "public" else {}
+
+    parts = [links, copies, bundles, help_widget, *extra]
     if search:
         parts.append(lambda: dict(site_files(kb, audience)))
     return parts

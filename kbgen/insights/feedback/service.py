@@ -20,7 +20,6 @@ import logging
 import os
 import time
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -34,20 +33,6 @@ log = logging.getLogger("kbgen.feedback")
 RATE = 60  # events per address and minute
 MAX_ADDRESSES = 100_000  # addresses counted in one minute before the count starts afresh
 PREFLIGHT_MAX_AGE = "86400"
-
-
-def origin_of(url: str) -> str | None:
-    """`scheme://host[:port]` of a URL, as a browser sends it in `Origin`; None for what is not a web URL."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    default = {"http": 80, "https": 443}[parts.scheme]
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 
 class RateLimit:

@@ -420,12 +420,20 @@
     }
     return indexes[lang];
   }
-  window.kbgenSearch = function (query, options) {
+  function search(query, options) {
     options = options || {};
     return indexFor(options.lang || document.documentElement.lang || "en").then(function (index) {
       return index.search(query, options.limit || 8);
     });
-  };
+  }
+
+  /* Loaded by the help widget on a shop's page (`data-embed`): the search function goes to the widget that
+     asked for it, on its script element, and nothing else happens: no global, no interface. */
+  if (script.hasAttribute("data-embed")) {
+    script.kbgenSearch = search;
+    return;
+  }
+  window.kbgenSearch = search;
 
   /* -- the user interface --------------------------------------------------------------------- */
 

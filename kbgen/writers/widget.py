@@ -1,0 +1,143 @@
+"""The help widget's files: `widget.js`, the one script a shop adds to its pages, and what it reads from the
+help center when it is opened.
+
+    widget.js                     the launcher and panel (kbgen/templates/widget.js and widget.css), with the
+                                  help center's languages and their launcher labels
+    widget/<lang>.json            the products, their SKUs and their bundles by stage (as `kbgen bundle`
+                                  computes them for one product: the fallback language, stale articles
+                                  left out), the promoted articles, the panel's words, contact and feedback
+    widget/answers/<lang>/<id>.json  an FAQ article's answers as plain text, by anchor: the panel shows
+                                  the answer itself when a search lands on one question
+
+The widget merges an order's products the way `Bundler.for_order` does (round-robin in product order,
+duplicates out, at most `max_links`): tests compare them. Nothing here holds HTML: the widget writes every
+text with `textContent`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+import markdown
+
+from ..bundles import Bundler, strings
+from ..i18n import Locales, text_direction
+from ..model import KnowledgeBase
+from ..search.index import faq_sections
+from ..views.markup import plain_text
+from ..views.navigation import SiteNavigation
+
+MAX_ANSWER = 1200  # characters of an answer shown in the panel (the page has the rest)
+
+
+@dataclass(frozen=True)
+class WidgetOptions:
+    origins: tuple[str, ...] = ()  # the shop's origin allowed to read the data (or "*")
+    contact_url: str = ""  # "Still need help?": {id} {lang} {query} {product} {stage} filled in
+    feedback_url: str = ""
+    promoted: tuple[str, ...] = ()
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
+
+
+def render_widget_js(kb: KnowledgeBase) -> str:
+    """widget.js: the template with the help center's languages, launcher labels and styles written in."""
+    locales = Locales()
+    languages = {
+        lang: {"label": str(locales.get(lang).data["widget"]["launcher"]), "dir": text_direction(lang)}
+        for lang in kb.languages
+    }
+    template = files("kbgen").joinpath("templates", "widget.js").read_text(encoding="utf-8")
+    css = files("kbgen").joinpath("templates", "widget.css").read_text(encoding="utf-8")
+    values = {
+        "__KBGEN_WIDGET_LANGUAGES__": _script_json(languages),
+        "__KBGEN_WIDGET_DEFAULT__": _script_json(kb.default_language),
+        "__KBGEN_WIDGET_CSS__": _script_json(" ".join(css.split())),
+    }
+    for key, value in values.items():
+        template = template.replace(key, value)
+    return template
+
+
+def _script_json(value: object) -> str:
+    """JSON that stays JSON inside a script: no "</" that could end it, no line separators."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def widget_outputs(kb: KnowledgeBase, nav: SiteNavigation, options: WidgetOptions) -> dict[str, str | bytes]:
+    """widget.js and every file of `widget/`, and `_headers` for the shop's origin."""
+    out: dict[str, str | bytes] = {"widget.js": render_widget_js(kb)}
+    bundler = kb.bundler
+    for lang in kb.languages:
+        out[f"widget/{lang}.json"] = _json(_language_data(kb, nav, bundler, options, lang))
+        for a in kb.published("public", lang):
+            if a.type != "faq":
+                continue
+            answers = {}
+            for _question, anchor, text in faq_sections(a):
+                answer = plain_text(markdown.markdown(text, extensions=["tables", "attr_list", "admonition"]))
+                answers[anchor] = answer if len(answer) <= MAX_ANSWER else answer[: MAX_ANSWER - 1].rstrip() + "…"
+            out[f"widget/answers/{lang}/{a.id}.json"] = _json(answers)
+    if options.origins:
+        out["_headers"] = render_headers(options.origins[0])
+    return out
+
+
+def _language_data(
+    kb: KnowledgeBase, nav: SiteNavigation, bundler: Bundler, options: WidgetOptions, lang: str
+) -> dict[str, Any]:
+    articles: dict[str, list[object]] = {}
+    products = {}
+    for product in kb.products:
+        stages = {}
+        for stage in kb.stages:
+            links = bundler.for_product(product, stage, lang).links
+            for x in links:
+                articles.setdefault(x.id, [x.title, x.type, x.summary, x.url, x.lang, x.reading_minutes])
+            stages[stage] = [x.id for x in links]
+        products[product.id] = {"name": product.name(lang, kb.default_language), "stages": stages}
+    promoted = []
+    for a in nav.promoted(lang, options.promoted):
+        articles.setdefault(a.id, [a.title, a.type, a.summary, kb.absolute_url(a.url), a.lang, a.reading_minutes])
+        promoted.append(a.id)
+    locales = nav.locales or Locales()
+    s = strings(lang)["bundle"]
+    return {
+        "version": 1,
+        "lang": lang,
+        "dir": text_direction(lang),
+        "default_language": kb.default_language,
+        "stages": list(kb.stages),
+        "max_links": kb.settings.max_links,
+        "products": products,
+        "order": [p.id for p in kb.products],
+        "skus": {sku: p.id for p in kb.products for sku in p.skus},
+        "articles": articles,
+        "promoted": promoted,
+        "contact_url": options.contact_url,
+        "feedback_url": options.feedback_url,
+        "strings": {
+            "heading": s["heading"],
+            "intro": s["intro"],
+            "and": s["and"],
+            "minutes": s["minutes"],
+            "fallback": s["fallback"],
+            "types": s["types"],
+            "languages": locales.language_names(kb.languages),
+            **locales.get(lang).data["widget"],
+        },
+    }
+
+
+def render_headers(origin: str) -> str:
+    """`_headers` (Netlify, Cloudflare Pages): the widget's data and the search index readable by the shop."""
+    lines = []
+    for path in ("/widget/*", "/search/*", "/*/search/*"):
+        lines += [path, f"  Access-Control-Allow-Origin: {origin}", "  Vary: Origin"]
+    return "\n".join(lines) + "\n"

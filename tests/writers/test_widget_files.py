@@ -1,0 +1,79 @@
+"""writers/widget.py and `kbgen widget`: the widget's files as a build writes them, and the tag to paste."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import article, run
+
+PRODUCTS = """\
+products:
+  - id: kettle
+    name: Kettle
+    skus: [K-1, K-2]
+    bundles:
+      shipped: [1, 2]
+      delivered: [2]
+      day-7: [3]
+"""
+FAQ = "## Is it dishwasher safe?\n\nNo: **hand wash** the lid.\n\n## Can I boil milk?\n\n<b>Never</b> milk.\n"
+
+
+def build_shop(make_site, options: str = ""):
+    root = make_site(
+        {
+            "content/products.yml": PRODUCTS,
+            "content/en/a.md": article(1, "First boil"),
+            "content/en/b.md": article(2, "Descale it"),
+            "content/en/faq.md": article(3, "Kettle FAQ", FAQ, type="faq"),
+            "content/fr/a.md": article(1, "Première ébullition"),
+        },
+        options="      languages: [en, fr]\n" + options,
+    )
+    result = run("build")
+    assert result.exit_code == 0, result.stderr
+    return root
+
+
+def test_the_widget_data_is_the_bundles_with_their_fallback_and_the_faq_answers_as_text(make_site):
+    root = build_shop(make_site)
+    fr = json.loads((root / "site/widget/fr.json").read_text())
+    assert fr["products"]["kettle"]["stages"]["shipped"] == ["1", "2"]
+    assert fr["articles"]["1"][0] == "Première ébullition" and fr["articles"]["1"][4] == "fr"
+    assert fr["articles"]["2"][4] == "en", "not translated: the English article, marked by its language"
+    assert fr["skus"] == {"K-1": "kettle", "K-2": "kettle"} and fr["order"] == ["kettle"]
+    assert fr["strings"]["launcher"] == "Aide" and fr["dir"] == "ltr"
+    answers = json.loads((root / "site/widget/answers/en/3.json").read_text())
+    assert answers == {"is-it-dishwasher-safe": "No: hand wash the lid.", "can-i-boil-milk": "Never milk."}
+    script = (root / "site/widget.js").read_text()
+    assert '"fr": {"dir": "ltr", "label": "Aide"}' in script and "__KBGEN_WIDGET" not in script
+    assert not (root / "site/_headers").exists(), "no widget_origins: no cross-origin reading"
+
+
+def test_widget_origins_become_the_headers_of_a_static_host(make_site):
+    root = build_shop(make_site, "      widget_origins: ['https://shop.example/any/page']\n")
+    headers = (root / "site/_headers").read_text()
+    assert "/widget/*\n  Access-Control-Allow-Origin: https://shop.example\n  Vary: Origin\n" in headers
+    assert "/search/*\n  Access-Control-Allow-Origin: https://shop.example\n" in headers
+
+
+def test_several_origins_or_a_non_origin_are_a_clear_error(make_site):
+    make_site(
+        {"content/a.md": article(1, "One")}, options="      widget_origins: [https://a.example, https://b.example]\n"
+    )
+    result = run("build")
+    assert result.exit_code == 1 and "give one origin, or '*'" in result.stderr
+    make_site({"content/a.md": article(1, "One")}, options="      widget_origins: [javascript:alert(1)]\n")
+    result = run("build")
+    assert result.exit_code == 1 and "is not a web origin" in result.stderr
+
+
+def test_kbgen_widget_prints_the_tag_to_paste(make_site):
+    build_shop(make_site)
+    tag = run("widget", "--sku", "K-1", "--sku", "K-2", "--stage", "delivered", "--lang", "fr").stdout.strip()
+    assert tag == (
+        '<script src="https://help.example.com/widget.js" data-sku="K-1 K-2" data-stage="delivered" '
+        'data-lang="fr" async></script>'
+    )
+    assert run("widget", "--product", "teapot").exit_code == 2
+    assert run("widget", "--sku", "Z-9").exit_code == 2
