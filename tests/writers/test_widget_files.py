@@ -77,3 +77,25 @@ def test_kbgen_widget_prints_the_tag_to_paste(make_site):
     )
     assert run("widget", "--product", "teapot").exit_code == 2
     assert run("widget", "--sku", "Z-9").exit_code == 2
+
+
+def test_the_shopify_snippets_give_the_tag_for_an_order_and_a_product(make_site):
+    import liquid
+
+    root = build_shop(make_site)
+    order = liquid.parse((root / "site/widget/shopify/kbgen-widget-order.liquid").read_text())
+    lines = [{"sku": "K-1"}, {"sku": 'K-2"><script>'}]
+    shipped = order.render(order={"line_items": lines, "fulfillments": [{"shipment_status": "in_transit"}]},
+                           request={"locale": {"iso_code": "fr"}})  # fmt: skip
+    assert shipped.strip() == (
+        '<script src="https://help.example.com/widget.js" data-sku="K-1 K-2&quot;&gt;&lt;script&gt;" '
+        'data-stage="shipped" data-lang="fr" async></script>'
+    )
+    delivered = order.render(order={"line_items": lines[:1], "fulfillments": [{"shipment_status": "delivered"}]},
+                             request={"locale": {"iso_code": "en"}})  # fmt: skip
+    assert 'data-sku="K-1" data-stage="delivered" data-lang="en"' in delivered
+    product = liquid.parse((root / "site/widget/shopify/kbgen-widget-product.liquid").read_text())
+    page = product.render(
+        product={"selected_or_first_available_variant": {"sku": "K-2"}}, request={"locale": {"iso_code": "en"}}
+    )
+    assert 'data-sku="K-2" data-stage="day-7"' in page
