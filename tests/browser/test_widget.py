@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, REPO, SCREENSHOTS, SiteHandler, _QuietHandler, playwright_sync
+from .conftest import REPO, SCREENSHOTS, SiteHandler, _QuietHandler
 
 SHOP_CSS = "* { all: unset !important; } div { display: none !important; } button { font-size: 40px; color: red; }"
 
@@ -99,23 +99,23 @@ def shop_and_help(tmp_path_factory):
 
 
 @pytest.fixture
-def browser_page():
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pages = []
+def browser_page(browser):
+    """browser_page(width, height, **context options) → a fresh page that records its console and requests."""
+    contexts = []
 
-        def make(width: int = 1280, height: int = 860, **options: Any) -> Any:
-            context = browser.new_context(viewport={"width": width, "height": height}, **options)
-            page = context.new_page()
-            page.messages = []
-            page.on("console", lambda m: page.messages.append((m.type, m.text)))
-            page.requests = []
-            page.on("request", lambda r: page.requests.append(r.url))
-            pages.append(context)
-            return page
+    def make(width: int = 1280, height: int = 860, **options: Any) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.messages = []
+        page.on("console", lambda m: page.messages.append((m.type, m.text)))
+        page.requests = []
+        page.on("request", lambda r: page.requests.append(r.url))
+        return page
 
-        yield make
-        browser.close()
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def launcher(page: Any) -> Any:

@@ -1,7 +1,7 @@
 /* kbgen help widget: help where the customer already is, from one script tag on a shop's page.
  *
- *   <script src="https://help.example.com/widget.js" data-product="espresso-one" data-stage="delivered"
- *           data-lang="fr" async></script>
+ *   <script src="{the help center's address}/widget.js" data-product="kettle" data-stage="delivered"
+ *           data-lang="fr" async></script>      (`kbgen widget` prints it)
  *
  * data-product / data-sku: one or several (a cart, an order), separated by spaces or commas; none: the
  * help center's promoted articles. data-stage: a post-purchase stage of products.yml. data-lang: the
