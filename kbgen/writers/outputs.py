@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from ..checks import ledger
 from ..model import KnowledgeBase
@@ -55,7 +56,10 @@ def output_parts(
         return dict(bundle_outputs(kb)) if kb.products and kb.settings.site_url else {}
 
     def help_widget() -> Outputs:
-        return widget_outputs(kb, nav, widget or WidgetOptions()) if audience == "public" else {}
+        options = widget or WidgetOptions()
+        if audience != "public":  # the support team's site previews it, its data from public articles only
+            options = replace(options, preview=True, origins=())
+        return widget_outputs(kb, nav, options)
 
     parts = [links, copies, bundles, help_widget, *extra]
     if search:

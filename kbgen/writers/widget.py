@@ -39,6 +39,7 @@ class WidgetOptions:
     contact_url: str = ""  # "Still need help?": {id} {lang} {query} {product} {stage} filled in
     feedback_url: str = ""
     promoted: tuple[str, ...] = ()
+    preview: bool = False  # widget/preview/ (the internal site)
 
 
 def _json(data: object) -> str:
@@ -86,10 +87,27 @@ def widget_outputs(kb: KnowledgeBase, nav: SiteNavigation, options: WidgetOption
             out[f"widget/answers/{lang}/{a.id}.json"] = _json(answers)
     if options.origins:
         out["_headers"] = render_headers(options.origins[0])
+    if options.preview:
+        out["widget/preview/index.html"] = render_preview(kb)
     if kb.settings.site_url:
         out["widget/shopify/kbgen-widget-order.liquid"] = render_shopify_order(kb)
         out["widget/shopify/kbgen-widget-product.liquid"] = render_shopify_product(kb)
     return out
+
+
+def render_preview(kb: KnowledgeBase) -> str:
+    """widget/preview/index.html, for the internal site: the widget for every product × stage × language."""
+    from ..templates import render
+
+    src = kb.absolute_url("widget.js")
+    return render(
+        "widget_preview.html",
+        products=[{"id": p.id, "name": p.name(kb.default_language, kb.default_language)} for p in kb.products],
+        stages=list(kb.stages),
+        languages=list(kb.languages),
+        widget_src=src,
+        default_tag=f'<script src="{src}" async></script>',
+    )
 
 
 def _liquid(text: str) -> str:

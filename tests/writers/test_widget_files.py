@@ -99,3 +99,14 @@ def test_the_shopify_snippets_give_the_tag_for_an_order_and_a_product(make_site)
         product={"selected_or_first_available_variant": {"sku": "K-2"}}, request={"locale": {"iso_code": "en"}}
     )
     assert 'data-sku="K-2" data-stage="day-7"' in page
+
+
+def test_the_internal_site_previews_the_widget_for_every_product_stage_and_language(make_site):
+    root = build_shop(make_site)
+    assert not (root / "site/widget/preview").exists(), "the public site has no preview"
+    assert run("build", "--audience", "internal").exit_code == 0
+    page = (root / "site/widget/preview/index.html").read_text()
+    for stage in ("shipped", "delivered", "day-7"):
+        for lang in ("en", "fr"):
+            assert f'href="?product=kettle&amp;stage={stage}&amp;lang={lang}"' in page
+    assert '"https://help.example.com/widget.js"' in page and (root / "site/widget.js").exists()
