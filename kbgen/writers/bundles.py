@@ -89,7 +89,7 @@ def render_feed(kb: KnowledgeBase, bundler: Bundler) -> str:
 _LIQUID_PLAIN = re.compile(r"[^'\"{}%\\]*")
 
 
-def _liquid_str(text: str) -> str:
+def liquid_str(text: str) -> str:
     """A Liquid string literal of kbgen's own words (ids, stages, language codes: checked when read).
 
     A quote would end the literal and `%}` would end the tag, so any other text (SKUs, product names, a
@@ -106,7 +106,7 @@ def _liquid_encoded(text: str) -> str:
     return "'" + quote_plus(text) + "'"
 
 
-def _liquid_safe(fragment: str) -> str:
+def liquid_safe(fragment: str) -> str:
     """HTML placed verbatim in a Liquid template: braces must not open a Liquid tag."""
     return fragment.replace("{", "&#123;").replace("}", "&#125;")
 
@@ -124,11 +124,11 @@ def render_shopify_snippet(kb: KnowledgeBase, bundler: Bundler) -> str:
         "    kbgen_stage: 'shipped', kbgen_lang: 'en' %} where snippets are available).",
         "  It reads line_items[].sku and renders nothing when no SKU has a bundle.",
         "{%- endcomment -%}",
-        f"{{%- assign kbgen_stage = kbgen_stage | default: {_liquid_str(kb.stages[0])} -%}}",
-        f"{{%- assign kbgen_lang = kbgen_lang | default: {_liquid_str(default)} -%}}",
+        f"{{%- assign kbgen_stage = kbgen_stage | default: {liquid_str(kb.stages[0])} -%}}",
+        f"{{%- assign kbgen_lang = kbgen_lang | default: {liquid_str(default)} -%}}",
         "{%- case kbgen_lang -%}",
-        f"{{%- when {', '.join(_liquid_str(x) for x in kb.languages)} -%}}",
-        f"{{%- else -%}}{{%- assign kbgen_lang = {_liquid_str(default)} -%}}",
+        f"{{%- when {', '.join(liquid_str(x) for x in kb.languages)} -%}}",
+        f"{{%- else -%}}{{%- assign kbgen_lang = {liquid_str(default)} -%}}",
         "{%- endcase -%}",
         "{%- assign kbgen_skus = ',' -%}",
         # Each SKU percent-encoded, so that a SKU holding a quote, a comma or `%}` is still found whole.
@@ -142,7 +142,7 @@ def render_shopify_snippet(kb: KnowledgeBase, bundler: Bundler) -> str:
         if conds:
             lines.append(
                 f"{{%- if {conds} -%}}{{%- assign kbgen_products = kbgen_products | append: "
-                f"{_liquid_str(',' + product.id)} -%}}{{%- endif -%}}"
+                f"{liquid_str(',' + product.id)} -%}}{{%- endif -%}}"
             )
     lines += [
         "{%- assign kbgen_products = kbgen_products | remove_first: ',' | split: ',' -%}",
@@ -168,8 +168,8 @@ def render_shopify_snippet(kb: KnowledgeBase, bundler: Bundler) -> str:
                     continue
                 ids = ",".join(link.id for link in b.links)
                 lines.append(
-                    f"{{%- when {_liquid_str(f'{product.id}/{stage}/{lang}')} -%}}"
-                    f"{{%- assign kbgen_ids = {_liquid_str(ids)} -%}}"
+                    f"{{%- when {liquid_str(f'{product.id}/{stage}/{lang}')} -%}}"
+                    f"{{%- assign kbgen_ids = {liquid_str(ids)} -%}}"
                 )
                 for link in b.links:
                     rows.setdefault(f"{link.id}/{stage}/{lang}", link_row(link, lang, default))
@@ -186,7 +186,7 @@ def render_shopify_snippet(kb: KnowledgeBase, bundler: Bundler) -> str:
         "{%- case kbgen_row -%}",
     ]
     for key in sorted(rows):
-        lines.append(f"{{%- when {_liquid_str(key)} -%}}{_liquid_safe(rows[key].rstrip())}")
+        lines.append(f"{{%- when {liquid_str(key)} -%}}{liquid_safe(rows[key].rstrip())}")
     lines += [
         "{%- endcase -%}",
         "{%- endunless -%}",
@@ -210,7 +210,7 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
     for lang in kb.languages:
         and_word = strings(lang)["bundle"]["and"]
         lines.append(
-            f"{{%- when {_liquid_str(lang)} -%}}"
+            f"{{%- when {liquid_str(lang)} -%}}"
             f"{{%- assign kbgen_and = {_liquid_encoded(' ' + and_word + ' ')} | url_decode -%}}"
         )
     lines += [
@@ -223,7 +223,7 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
     for product in kb.products:
         for lang in kb.languages:
             name = product.name(lang, kb.default_language)
-            key = _liquid_str(product.id + "/" + lang)
+            key = liquid_str(product.id + "/" + lang)
             lines.append(f"{{%- when {key} -%}}{{%- assign kbgen_name = {_liquid_encoded(name)} | url_decode -%}}")
     lines += [
         "{%- endcase -%}",
@@ -239,16 +239,14 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
             s = strings(lang)["bundle"]
             template = s["heading"].get(stage, s["heading"]["other"])
             before, _, after = template.partition("{product}")
-            heading = (
-                _liquid_safe(html.escape(before)) + "{{ kbgen_names | escape }}" + _liquid_safe(html.escape(after))
-            )
+            heading = liquid_safe(html.escape(before)) + "{{ kbgen_names | escape }}" + liquid_safe(html.escape(after))
             head = (
                 table_open(lang)
                 + heading_row(_HEADING, lang)
                 + intro_row(s["intro"].get(stage, s["intro"]["other"]), lang)
             )
             lines.append(
-                f"{{%- when {_liquid_str(stage + '/' + lang)} -%}}" + _liquid_safe(head).replace(_HEADING, heading)
+                f"{{%- when {liquid_str(stage + '/' + lang)} -%}}" + liquid_safe(head).replace(_HEADING, heading)
             )
     lines += [
         "{%- endcase -%}",
@@ -262,8 +260,8 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
             for lang in kb.languages:
                 b = bundler.for_product(product, stage, lang)
                 lines.append(
-                    f"{{%- when {_liquid_str(f'{product.id}/{stage}/{lang}')} -%}}"
-                    + _liquid_safe(landing_row(b.landing_url, b.landing_label, lang).rstrip())
+                    f"{{%- when {liquid_str(f'{product.id}/{stage}/{lang}')} -%}}"
+                    + liquid_safe(landing_row(b.landing_url, b.landing_label, lang).rstrip())
                 )
     lines += ["{%- endcase -%}", TABLE_CLOSE.strip()]
     return lines

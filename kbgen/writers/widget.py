@@ -16,6 +16,7 @@ text with `textContent`.
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from importlib.resources import files
@@ -29,6 +30,7 @@ from ..model import KnowledgeBase
 from ..search.index import faq_sections
 from ..views.markup import plain_text
 from ..views.navigation import SiteNavigation
+from .bundles import liquid_safe, liquid_str
 
 MAX_ANSWER = 1200  # characters of an answer shown in the panel (the page has the rest)
 
@@ -75,6 +77,7 @@ def widget_outputs(kb: KnowledgeBase, nav: SiteNavigation, options: WidgetOption
     """widget.js and every file of `widget/`, and `_headers` for the shop's origin."""
     out: dict[str, str | bytes] = {"widget.js": render_widget_js(kb)}
     bundler = kb.bundler
+    md = markdown.Markdown(extensions=["tables", "attr_list", "admonition"])  # one for every answer: made once
     for lang in kb.languages:
         out[f"widget/{lang}.json"] = _json(_language_data(kb, nav, bundler, options, lang))
         for a in kb.published("public", lang):
@@ -82,7 +85,7 @@ def widget_outputs(kb: KnowledgeBase, nav: SiteNavigation, options: WidgetOption
                 continue
             answers = {}
             for _question, anchor, text in faq_sections(a):
-                answer = plain_text(markdown.markdown(text, extensions=["tables", "attr_list", "admonition"]))
+                answer = plain_text(md.reset().convert(text))
                 answers[anchor] = answer if len(answer) <= MAX_ANSWER else answer[: MAX_ANSWER - 1].rstrip() + "…"
             out[f"widget/answers/{lang}/{a.id}.json"] = _json(answers)
     if options.origins:
@@ -110,11 +113,9 @@ def render_preview(kb: KnowledgeBase) -> str:
     )
 
 
-def _liquid(text: str) -> str:
-    """A Liquid string literal of kbgen's own (URLs, stage names: refused if they could end the string)."""
-    if any(c in text for c in "'\"{}%\\"):
-        raise ValueError(f"{text!r} cannot be written into a Liquid snippet")
-    return f"'{text}'"
+def _attribute(text: str) -> str:
+    """kbgen's own text in an HTML attribute of a Liquid template: escaped, and no brace opens a Liquid tag."""
+    return liquid_safe(html.escape(text))
 
 
 def render_shopify_order(kb: KnowledgeBase) -> str:
@@ -133,12 +134,12 @@ def render_shopify_order(kb: KnowledgeBase) -> str:
             "{%- for kbgen_line in order.line_items -%}",
             "{%- assign kbgen_skus = kbgen_skus | append: kbgen_line.sku | append: ' ' -%}",
             "{%- endfor -%}",
-            f"{{%- assign kbgen_stage = {_liquid(before)} -%}}",
+            f"{{%- assign kbgen_stage = {liquid_str(before)} -%}}",
             "{%- for kbgen_f in order.fulfillments -%}",
-            f"{{%- if kbgen_f.shipment_status == 'delivered' -%}}{{%- assign kbgen_stage = {_liquid(after)} -%}}"
+            f"{{%- if kbgen_f.shipment_status == 'delivered' -%}}{{%- assign kbgen_stage = {liquid_str(after)} -%}}"
             "{%- endif -%}",
             "{%- endfor -%}",
-            f"<script src={_liquid(src).replace(chr(39), chr(34))}"
+            f'<script src="{_attribute(src)}"'
             ' data-sku="{{ kbgen_skus | strip | escape }}" data-stage="{{ kbgen_stage | escape }}"'
             ' data-lang="{{ request.locale.iso_code | escape }}" async></script>',
             "",
@@ -157,9 +158,9 @@ def render_shopify_product(kb: KnowledgeBase) -> str:
             "    {% render 'kbgen-widget-product', product: product %}",
             f"  Stage: {kb.stages[-1]} (what owners of this product ask); change data-stage to taste.",
             "{%- endcomment -%}",
-            f"<script src={_liquid(src).replace(chr(39), chr(34))} "
+            f'<script src="{_attribute(src)}" '
             'data-sku="{{ product.selected_or_first_available_variant.sku | escape }}" '
-            f"data-stage={_liquid(kb.stages[-1]).replace(chr(39), chr(34))} "
+            f'data-stage="{_attribute(kb.stages[-1])}" '
             'data-lang="{{ request.locale.iso_code | escape }}" async></script>',
             "",
         ]

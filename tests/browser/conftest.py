@@ -8,16 +8,9 @@ file the tests read.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,6 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from collector import Collector, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -68,34 +62,6 @@ class SiteHandler(_QuietHandler):
             self.wfile.write(body)
 
 
-@dataclass
-class FeedbackCollector:
-    """`kbgen feedback serve` for the demo, on its own port, storing into `db`."""
-
-    url: str
-    db: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    def events(self) -> list[dict[str, Any]]:
-        from kbgen.insights.feedback.store import Store
-
-        store = Store(str(self.db))
-        try:
-            return [event.data() for _, event in store.read()]
-        finally:
-            store.close()
-
-    def clear(self) -> None:
-        import sqlalchemy as sa
-
-        from kbgen.insights.feedback.store import Store, events
-
-        store = Store(str(self.db))
-        with store.engine.begin() as conn:
-            conn.execute(sa.delete(events))
-        store.close()
-
-
 def _serve(handler: Any) -> tuple[ThreadingHTTPServer, str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -105,9 +71,7 @@ def _serve(handler: Any) -> tuple[ThreadingHTTPServer, str]:
 
 @pytest.fixture(scope="session")
 def feedback_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_port()
 
 
 @pytest.fixture(scope="session")
@@ -141,28 +105,15 @@ def site_url(demo_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def feedback(demo_site: Path, site_url: str, feedback_port: int) -> Iterator[FeedbackCollector]:
+def feedback(demo_site: Path, site_url: str, feedback_port: int) -> Iterator[Collector]:
     """The collector the demo site sends its events to, accepting them from the test server's origin."""
     root = demo_site.parent
-    collector = FeedbackCollector(f"http://127.0.0.1:{feedback_port}/", root / "feedback.sqlite3")
-    command = [sys.executable, "-m", "kbgen.cli.main", "feedback", "serve", "-f", str(root / "mkdocs.yml")]
-    command += ["-a", f"127.0.0.1:{feedback_port}", "--db", str(collector.db), "--rate", "100000"]
-    command += ["--allow-origin", site_url]
-    log = open(root / "feedback.log", "wb")  # noqa: SIM115 - closed below
-    collector.process = subprocess.Popen(command, stdout=log, stderr=log, env={**os.environ, "PYTHONPATH": str(REPO)})
-    deadline = time.monotonic() + 60
-    while True:
-        assert collector.process.poll() is None, (root / "feedback.log").read_text()
-        try:
-            urllib.request.urlopen(collector.url + "health", timeout=2).read()
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "the collector did not start"
-            time.sleep(0.1)
+    collector = Collector(
+        root, str(root / "feedback.sqlite3"), "-f", str(root / "mkdocs.yml"), "--rate", "100000",
+        "--allow-origin", site_url, port=feedback_port,
+    ).start()  # fmt: skip
     yield collector
-    collector.process.terminate()
-    collector.process.wait(timeout=30)
-    log.close()
+    collector.stop()
 
 
 @pytest.fixture(scope="session")

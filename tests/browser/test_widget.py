@@ -210,7 +210,7 @@ def test_unknown_attributes_show_the_promoted_articles_with_one_warning(shop_and
 def test_another_origin_gets_no_index_and_no_launcher_that_leads_nowhere(shop_and_help, browser_page):
     shop_origin, help_origin, page_for, kb = shop_and_help
     url = page_for("/elsewhere", product="espresso-one", stage="delivered")
-    other_server, other_origin = free_server(partial(_Redirect, url))  # the same page, from a third origin
+    other_server, other_origin = free_server(partial(_ThirdOrigin, url))  # the same page, from a third origin
     page = browser_page()
     page.goto(other_origin + "/elsewhere")
     launcher(page).wait_for(timeout=10_000)
@@ -219,7 +219,7 @@ def test_another_origin_gets_no_index_and_no_launcher_that_leads_nowhere(shop_an
     other_server.shutdown()
 
 
-class _Redirect(_QuietHandler):
+class _ThirdOrigin(_QuietHandler):
     """Serves the shop page's HTML as its own (another origin, not allowed by `_headers`)."""
 
     def __init__(self, url: str, *args: Any, **kwargs: Any) -> None:

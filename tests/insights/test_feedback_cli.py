@@ -120,3 +120,27 @@ def test_the_internal_site_reports_what_the_collector_gathered(make_site, tmp_pa
     assert run("build").exit_code == 0, "the public site never reads it"
     bad = make_site({"content/a.md": article(1, "One")}, options="      feedback_db: ../outside.sqlite3\n")
     assert run("build").exit_code == 1 and bad.exists()
+
+
+def test_serve_refuses_what_it_cannot_serve_before_it_listens(make_site, tmp_path):
+    make_site({"content/a.md": article(1, "One")})
+    bad = run("feedback", "serve", "-a", "localhost:http")
+    assert bad.exit_code == 2 and "is not HOST:PORT" in bad.stderr
+    bad = run("feedback", "serve", "--allow-origin", "javascript:alert(1)")
+    assert bad.exit_code == 2 and "is not an http(s) URL" in bad.stderr
+    bad = run("feedback", "serve", "--db", str(tmp_path / "missing" / "f.sqlite3"))
+    assert bad.exit_code == 1 and "does not exist" in bad.stderr
+    bad = run("feedback", "serve", "--db", "mysql://db/feedback")
+    assert bad.exit_code == 1 and "is not a database kbgen knows" in bad.stderr
+
+
+def test_serve_and_widget_need_the_sites_address(make_site):
+    from conftest import MKDOCS_YML
+
+    make_site(
+        {"content/a.md": article(1, "One")}, config=MKDOCS_YML.format(options="").replace("site_url:", "# site_url:")
+    )
+    bad = run("feedback", "serve")
+    assert bad.exit_code == 1 and "site_url is not set" in bad.stderr
+    bad = run("widget")
+    assert bad.exit_code == 1 and "site_url is not set" in bad.stderr

@@ -11,8 +11,9 @@ from datetime import date
 
 import psycopg
 import pytest
+from collector import Collector
 from conftest import article
-from test_feedback_service import VOTE, Collector
+from test_feedback_service import VOTE
 
 from kbgen.insights.feedback.events import Event
 from kbgen.insights.feedback.store import Store

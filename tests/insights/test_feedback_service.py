@@ -5,76 +5,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, article
+from collector import SITE, Collector
+from conftest import article
 
 from kbgen.insights.feedback.store import Store
-
-SITE = "https://help.example.com"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Collector:
-    def __init__(self, root: Path, db: str, *args: str) -> None:
-        self.root, self.db, self.args = root, db, args
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Collector:
-        command = [sys.executable, "-m", "kbgen.cli.main", "feedback", "serve", "-a", f"127.0.0.1:{self.port}"]
-        self.log = open(self.root / f"serve-{self.port}.log", "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [*command, "--db", self.db, *self.args],
-            cwd=self.root,
-            stdout=self.log,
-            stderr=self.log,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, (self.root / f"serve-{self.port}.log").read_text()
-            try:
-                if self.request("GET", "/health")[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("the collector did not start")
-
-    def request(self, method: str, path: str, body: bytes | None = None, **headers: str) -> tuple[int, dict, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        finally:
-            conn.close()
-
-    def post(self, event: object, origin: str | None = SITE, **headers: str) -> tuple[int, dict, bytes]:
-        body = json.dumps(event).encode() if isinstance(event, dict) else event
-        if origin:
-            headers["Origin"] = origin
-        return self.request("POST", "/", body, **{"Content-Type": "application/json", **headers})
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(sig)
-            self.process.wait(timeout=30)
-        self.log.close()
 
 
 @pytest.fixture
