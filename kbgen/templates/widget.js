@@ -3,8 +3,8 @@
  *   <script src="{the help center's address}/widget.js" data-product="kettle" data-stage="delivered"
  *           data-lang="fr" async></script>      (`kbgen widget` prints it)
  *
- * data-product / data-sku: one or several (a cart, an order), separated by spaces or commas; none: the
- * help center's promoted articles. data-stage: a post-purchase stage of products.yml. data-lang: the
+ * data-product / data-sku: one or several (a cart, an order), separated by spaces or commas (a SKU that
+ * holds them is still found: the longest known SKU wins); none: the help center's promoted articles. data-stage: a post-purchase stage of products.yml. data-lang: the
  * page's language (default: <html lang>, else the help center's default language).
  *
  * It lives in a shadow root (the shop's CSS cannot reach it, its CSS cannot leak out), defines one global
@@ -95,11 +95,28 @@
   }
 
   /* -- what the page is about: its products and stage, as `kbgen bundle` merges an order ------------ */
+  function own(map, key) { return Object.prototype.hasOwnProperty.call(map, key); } /* "constructor" is no product */
+  /* A shop's SKUs may hold spaces or commas ("TEE M, BLUE"): at each word, the longest run of words that
+     is a known SKU, with the separators as written, is one; a word that starts none is unknown. */
+  function skus(text, add, unknown) {
+    var parts = text.split(/([\s,]+)/); /* words at even places, what separates them at odd ones */
+    for (var i = 0; i < parts.length; i += 2) {
+      if (!parts[i]) continue;
+      var joined = "", end = -1;
+      for (var j = i; j < parts.length; j += 2) {
+        joined += (j > i ? parts[j - 1] : "") + parts[j];
+        if (own(data.skus, joined)) end = j;
+      }
+      if (end < 0) { unknown.push(parts[i]); continue; }
+      add(data.skus[parts.slice(i, end + 1).join("")]);
+      i = end;
+    }
+  }
   function context() {
     var found = [], unknown = [];
     function add(id) { if (found.indexOf(id) < 0) found.push(id); }
-    list("product").forEach(function (p) { if (data.products[p]) add(p); else unknown.push(p); });
-    list("sku").forEach(function (s) { if (data.skus[s]) add(data.skus[s]); else unknown.push(s); });
+    list("product").forEach(function (p) { if (own(data.products, p)) add(p); else unknown.push(p); });
+    skus(attr("sku"), add, unknown);
     var stage = attr("stage") || data.stages[0];
     if (data.stages.indexOf(stage) < 0) { unknown.push("stage " + stage); stage = ""; }
     if (unknown.length) warn("unknown " + unknown.join(", ") + ": showing the most read articles");
@@ -127,11 +144,17 @@
     var link = el("a", "kb-link");
     link.href = a[3];
     link.target = "_top";
-    link.appendChild(el("span", "kb-link-title", a[0]));
-    var meta = [(t.types && t.types[a[1]]) || a[1], fill(t.minutes, { n: a[5] })];
-    if (a[4] !== lang) meta.push(fill(t.fallback, { language: t.languages[a[4]] || a[4] }));
+    var title = el("span", "kb-link-title", a[0]);
+    link.appendChild(title);
+    var meta = [(own(t.types, a[1]) && t.types[a[1]]) || a[1], fill(t.minutes, { n: a[5] })];
+    if (a[4] !== lang) {
+      /* an article not yet translated: its title in its own language and direction, and the panel says so */
+      meta.push(fill(t.fallback, { language: (own(t.languages, a[4]) && t.languages[a[4]]) || a[4] }));
+      title.setAttribute("lang", a[4]);
+      if (own(LANGUAGES, a[4])) title.setAttribute("dir", LANGUAGES[a[4]].dir);
+      link.setAttribute("data-fallback", "");
+    }
     link.appendChild(el("span", "kb-link-meta", meta.join(" · ")));
-    if (a[4] !== lang) { link.setAttribute("lang", a[4]); link.setAttribute("data-fallback", ""); }
     if (onOpen) link.addEventListener("click", onOpen);
     return link;
   }
@@ -159,7 +182,7 @@
     input.placeholder = t.search_placeholder || "Ask a question";
     input.autocomplete = "off";
     form.appendChild(input);
-    form.addEventListener("submit", function (e) { e.preventDefault(); ask(input.value); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); ask(input.value, true); });
     panel.appendChild(form);
     results = el("div", "kb-results");
     results.setAttribute("aria-live", "polite");
@@ -171,8 +194,8 @@
     var ids = merged(ctx), section = el("section", "kb-bundle");
     if (ids.length) {
       var names = productNames(ctx);
-      section.appendChild(el("h3", "kb-bundle-title", fill(t.heading[ctx.stage] || t.heading.other, { product: names })));
-      section.appendChild(el("p", "kb-bundle-intro", t.intro[ctx.stage] || t.intro.other));
+      section.appendChild(el("h3", "kb-bundle-title", fill(own(t.heading, ctx.stage) ? t.heading[ctx.stage] : t.heading.other, { product: names })));
+      section.appendChild(el("p", "kb-bundle-intro", own(t.intro, ctx.stage) ? t.intro[ctx.stage] : t.intro.other));
     } else {
       ids = data.promoted;
       section.appendChild(el("h3", "kb-bundle-title", t.popular || "Popular articles"));
@@ -205,9 +228,15 @@
       product: e(ctx.products.join(",")), stage: e(ctx.stage) });
   }
 
-  var seq = 0, reported = {};
-  function ask(text) {
+  var seq = 0, reported = {}, idle = 0;
+  function reportMiss(query) {
+    if (!reported[query]) { reported[query] = true; sendEvent({ type: "search", query: query.slice(0, 200), lang: lang }); }
+  }
+  /* A query that finds nothing is reported once typing has paused (1.5 s, as the site's search box does,
+     so "desc" on the way to "descale" is not a miss) or at once when submitted. */
+  function ask(text, submitted) {
     var query = text.trim(), mine = ++seq;
+    clearTimeout(idle);
     answer.hidden = true;
     if (query.length < 2) { results.textContent = ""; updateContact("", ""); return; }
     loadSearch().then(function (run) { return run(query, { lang: lang, limit: 3 }); }).then(function (hits) {
@@ -216,7 +245,7 @@
       updateContact(query, hits.length ? hits[0].id : "");
       if (!hits.length) {
         results.appendChild(el("p", "kb-none", fill(t.none || "No results for “{query}”", { query: query })));
-        if (!reported[query]) { reported[query] = true; sendEvent({ type: "search", query: query.slice(0, 200), lang: lang }); }
+        if (submitted) reportMiss(query); else idle = setTimeout(function () { reportMiss(query); }, 1500);
         return;
       }
       var ul = el("ul", "kb-list kb-hits");
@@ -243,7 +272,7 @@
   /* The answer itself, when the best match is one question of an FAQ: read without leaving the page. */
   function showAnswer(hit, mine) {
     getJSON("widget/answers/" + lang + "/" + encodeURIComponent(hit.id) + ".json").then(function (answers) {
-      var text = answers[hit.anchor];
+      var text = own(answers, hit.anchor) && answers[hit.anchor];
       if (mine !== seq || !text) return;
       answer.textContent = "";
       answer.appendChild(el("h3", "kb-answer-q", hit.title));

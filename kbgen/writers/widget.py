@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
 import markdown
 
-from ..bundles import Bundler, strings
-from ..i18n import Locales, text_direction
+from ..bundles import Bundler
+from ..i18n import Locales, Strings, language_name_in
 from ..model import KnowledgeBase
 from ..search.index import faq_sections
 from ..views.markup import plain_text
@@ -48,11 +49,11 @@ def _json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
 
 
-def render_widget_js(kb: KnowledgeBase) -> str:
+def render_widget_js(kb: KnowledgeBase, locales: Locales | None = None) -> str:
     """widget.js: the template with the help center's languages, launcher labels and styles written in."""
-    locales = Locales()
+    locales = locales or Locales()
     languages = {
-        lang: {"label": str(locales.get(lang).data["widget"]["launcher"]), "dir": text_direction(lang)}
+        lang: {"label": locales.get(lang).text("widget.launcher"), "dir": locales.get(lang).dir}
         for lang in kb.languages
     }
     template = files("kbgen").joinpath("templates", "widget.js").read_text(encoding="utf-8")
@@ -75,7 +76,7 @@ def _script_json(value: object) -> str:
 
 def widget_outputs(kb: KnowledgeBase, nav: SiteNavigation, options: WidgetOptions) -> dict[str, str | bytes]:
     """widget.js and every file of `widget/`, and `_headers` for the shop's origin."""
-    out: dict[str, str | bytes] = {"widget.js": render_widget_js(kb)}
+    out: dict[str, str | bytes] = {"widget.js": render_widget_js(kb, nav.locales)}
     bundler = kb.bundler
     md = markdown.Markdown(extensions=["tables", "attr_list", "admonition"])  # one for every answer: made once
     for lang in kb.languages:
@@ -184,12 +185,11 @@ def _language_data(
     for a in nav.promoted(lang, options.promoted):
         articles.setdefault(a.id, [a.title, a.type, a.summary, kb.absolute_url(a.url), a.lang, a.reading_minutes])
         promoted.append(a.id)
-    locales = nav.locales or Locales()
-    s = strings(lang)["bundle"]
+    t = (nav.locales or Locales()).get(lang)
     return {
         "version": 1,
         "lang": lang,
-        "dir": text_direction(lang),
+        "dir": t.dir,
         "default_language": kb.default_language,
         "stages": list(kb.stages),
         "max_links": kb.settings.max_links,
@@ -201,16 +201,20 @@ def _language_data(
         "contact_url": options.contact_url,
         "feedback_url": options.feedback_url,
         "strings": {
-            "heading": s["heading"],
-            "intro": s["intro"],
-            "and": s["and"],
-            "minutes": s["minutes"],
-            "fallback": s["fallback"],
-            "types": s["types"],
-            "languages": locales.language_names(kb.languages),
-            **locales.get(lang).data["widget"],
+            **{key: _texts(t, f"bundle.{key}") for key in ("heading", "intro", "and", "minutes", "fallback", "types")},
+            "languages": {code: language_name_in(code, lang) for code in kb.languages},  # "anglais"
+            **_texts(t, "widget"),
         },
     }
+
+
+def _texts(t: Strings, key: str) -> Any:
+    """The strings under `key` (one, or a mapping of them) as the theme writes them as text: English shown
+    in a right-to-left language isolated, so that "Still need help?" does not read "?Still need help"."""
+    found = t.raw(key)
+    if isinstance(found, Mapping):
+        return {name: _texts(t, f"{key}.{name}") for name in found}
+    return t.text(key)
 
 
 def render_headers(origin: str) -> str:
