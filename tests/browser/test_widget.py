@@ -175,6 +175,9 @@ def test_the_widget_shows_the_bundle_of_a_product_and_stage_on_a_hostile_page(sh
     assert [links.nth(i).get_attribute("href") for i in range(links.count())] == expected
     assert panel.locator(".kb-bundle-title").inner_text() == "Get started with your Espresso One"
     assert panel.evaluate("e => getComputedStyle(e).display") == "block", "the shop's CSS does not reach in"
+    focused = page.evaluate("() => document.activeElement.shadowRoot.activeElement.getAttribute('type')")
+    assert focused == "search", "opening moves focus into the panel, to its search box"
+    assert launcher(page).get_attribute("aria-expanded") == "true"
     page.screenshot(path=str(SCREENSHOTS / "widget-shop-1280.png"))
 
     page.keyboard.press("Escape")

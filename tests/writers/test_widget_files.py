@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 from conftest import article, run
@@ -48,6 +49,8 @@ def test_the_widget_data_is_the_bundles_with_their_fallback_and_the_faq_answers_
     script = (root / "site/widget.js").read_text()
     assert '"fr": {"dir": "ltr", "label": "Aide"}' in script and "__KBGEN_WIDGET" not in script
     assert not (root / "site/_headers").exists(), "no widget_origins: no cross-origin reading"
+    assert len(gzip.compress(script.encode(), 9)) <= 25_000, "the budget: script and styles ≤ 25 KB compressed"
+    assert fr["strings"]["languages"]["en"] == "anglais", "a language named in the panel's own"
 
 
 def test_widget_origins_become_the_headers_of_a_static_host(make_site):
