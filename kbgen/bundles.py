@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .cache import record, record_attributes
-from .i18n import Locales, language_name_in, text_direction
+from .i18n import Locales, Strings, language_name_in, text_direction
 from .paths import absolute_url, language_prefix
 from .problems import KbgenError
 from .templates import macros
@@ -37,6 +37,20 @@ def strings(lang: str) -> dict[str, Any]:
     return {"bundle": Locales().get(lang).data["bundle"]}
 
 
+@cache
+def _strings(lang: str) -> Strings:
+    return Locales().get(lang)
+
+
+def link_meta(t: Strings, type_: str, duration: int | None, reading_minutes: int) -> list[str]:
+    """What a link says of its article, in the words of the article's page: its type ("Guide") and the time
+    it takes, a tutorial's `duration` when the writer gave one ("Takes 20 min"), else its reading time."""
+    kind = t.text(f"types.{type_}") if t.raw(f"types.{type_}") else type_
+    if duration:
+        return [kind, t.text("article.takes") + t.plural_text("article.minutes", duration)]
+    return [kind, t.plural_text("article.reading", reading_minutes)]
+
+
 @dataclass(frozen=True)
 class BundleLink:
     id: str
@@ -48,6 +62,7 @@ class BundleLink:
     reading_minutes: int
     lang: str
     fell_back: bool
+    duration: int | None = None  # a tutorial's time to do it, when its writer gave one
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +73,7 @@ class BundleLink:
             "url": self.url,
             "tracked_url": self.tracked_url,
             "reading_minutes": self.reading_minutes,
+            "duration": self.duration,
             "lang": self.lang,
             "fell_back": self.fell_back,
         }
@@ -77,6 +93,7 @@ class Bundle:
     landing_label: str
     links: tuple[BundleLink, ...]
     default_language: str = field(default="en", repr=False)
+    landings: tuple[tuple[str, str], ...] = ()  # each product's start page: (label, URL); the first is landing_*
 
     @property
     def fell_back(self) -> bool:
@@ -100,6 +117,7 @@ class Bundle:
             "heading": self.heading,
             "intro": self.intro,
             "landing_url": self.landing_url,
+            "landings": [{"label": label, "url": url} for label, url in self.landings],
             "links": [link.to_dict() for link in self.links],
         }
 
@@ -171,6 +189,7 @@ class Bundler:
             reading_minutes=article.reading_minutes,
             lang=article.lang,
             fell_back=fell_back,
+            duration=article.duration if article.type == "tutorial" else None,
         )
 
     def track(self, url: str, stage: str, content: str) -> str:
@@ -228,8 +247,17 @@ class Bundler:
         joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {s['and']} {names[-1]}"
         heading = s["heading"].get(stage, s["heading"]["other"]).format(product=joined)
         intro = s["intro"].get(stage, s["intro"]["other"])
-        first = products[0]
-        landing = absolute_url(self.site_url, f"{language_prefix(lang, default)}start/{first.id}/")
+        landings = tuple(
+            (
+                s["all_guides"].format(product=name),
+                self.track(
+                    absolute_url(self.site_url, f"{language_prefix(lang, default)}start/{p.id}/"),
+                    stage,
+                    f"start-{p.id}",
+                ),
+            )
+            for p, name in zip(products, names, strict=True)
+        )
         return Bundle(
             products=products,
             stage=stage,
@@ -237,10 +265,11 @@ class Bundler:
             requested_lang=requested,
             heading=heading,
             intro=intro,
-            landing_url=self.track(landing, stage, f"start-{first.id}"),
-            landing_label=s["all_guides"].format(product=names[0]),
+            landing_url=landings[0][1],
+            landing_label=landings[0][0],
             links=tuple(merged),
             default_language=default,
+            landings=landings,
         )
 
 
@@ -251,33 +280,43 @@ def _align(lang: str) -> str:
     return "right" if text_direction(lang) == "rtl" else "left"
 
 
+def _ascii(fragment: object) -> str:
+    """Every character past ASCII as a numeric reference ("&#8211;" for "–"): the fragment reads the same in
+    a template of any charset, and opened as a file with none declared (an email's HTML is pasted into
+    somebody else's document, whose charset kbgen cannot know)."""
+    return str(fragment).encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
 @lru_cache(maxsize=4096)
 def table_open(lang: str) -> str:
-    return str(_email().table_open(lang, text_direction(lang)))
+    return _ascii(_email().table_open(lang, text_direction(lang)))
 
 
 @lru_cache(maxsize=4096)
 def heading_row(text: str, lang: str) -> str:
-    return str(_email().heading_row(text, _align(lang)))
+    return _ascii(_email().heading_row(text, _align(lang)))
 
 
 @lru_cache(maxsize=4096)
 def intro_row(text: str, lang: str) -> str:
-    return str(_email().intro_row(text, _align(lang)))
+    return _ascii(_email().intro_row(text, _align(lang)))
 
 
 @lru_cache(maxsize=4096)
 def link_row(link: BundleLink, lang: str, default_language: str) -> str:
-    s = strings(lang)["bundle"]
-    meta = [s["types"].get(link.type, link.type), s["minutes"].format(n=link.reading_minutes)]
+    return _ascii(_email().link_row(link, " · ".join(_meta(link, lang)), _align(lang)))
+
+
+def _meta(link: BundleLink, lang: str) -> list[str]:
+    meta = link_meta(_strings(lang), link.type, link.duration, link.reading_minutes)
     if link.fell_back:
-        meta.append(s["fallback"].format(language=language_name_in(link.lang, lang)))
-    return str(_email().link_row(link, " · ".join(meta), _align(lang)))
+        meta.append(strings(lang)["bundle"]["fallback"].format(language=language_name_in(link.lang, lang)))
+    return meta
 
 
 @lru_cache(maxsize=4096)
 def landing_row(url: str, label: str, lang: str) -> str:
-    return str(_email().landing_row(url, label, _align(lang), "←" if text_direction(lang) == "rtl" else "→"))
+    return _ascii(_email().landing_row(url, label, _align(lang), "←" if text_direction(lang) == "rtl" else "→"))
 
 
 def _email() -> Any:
@@ -285,29 +324,27 @@ def _email() -> Any:
     return macros("email.html")
 
 
-TABLE_CLOSE = "</table>\n"
+TABLE_CLOSE = "</table>\n<!--[if mso]></td></tr></table><![endif]-->\n"  # email.html's table_close
 
 
 def render_html(bundle: Bundle) -> str:
     parts = [table_open(bundle.lang), heading_row(bundle.heading, bundle.lang), intro_row(bundle.intro, bundle.lang)]
     parts += [link_row(link, bundle.lang, bundle.default_language) for link in bundle.links]
-    parts += [landing_row(bundle.landing_url, bundle.landing_label, bundle.lang), TABLE_CLOSE]
+    parts += [landing_row(url, label, bundle.lang) for label, url in bundle.landings]
+    parts.append(TABLE_CLOSE)
     return "".join(parts)
 
 
 def render_text(bundle: Bundle) -> str:
-    s = strings(bundle.lang)["bundle"]
     lines = [bundle.heading, bundle.intro, ""]
     for link in bundle.links:
-        meta = [s["types"].get(link.type, link.type), s["minutes"].format(n=link.reading_minutes)]
-        if link.fell_back:
-            meta.append(s["fallback"].format(language=language_name_in(link.lang, bundle.lang)))
-        lines.append(f"- {link.title} ({', '.join(meta)})")
+        lines.append(f"- {link.title} ({', '.join(_meta(link, bundle.lang))})")
         if link.summary:
             lines.append(f"  {link.summary}")
         lines.append(f"  {link.tracked_url}")
         lines.append("")
-    lines.append(f"{bundle.landing_label}: {bundle.landing_url}")
+    line = strings(bundle.lang)["bundle"]["link_line"]
+    lines += [line.format(label=label, url=url) for label, url in bundle.landings]
     return "\n".join(lines) + "\n"
 
 

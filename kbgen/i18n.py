@@ -155,6 +155,14 @@ class Strings:
         filled["n"] = escape(str(count))
         return Markup(self._isolate(key, template.format_map(_Values(filled))))
 
+    def plural_text(self, key: str, count: int, **values: object) -> str:
+        """A plural as plain text (for emails' text twins, JSON and titles): `n` but not HTML."""
+        forms = self.raw(key)
+        if not isinstance(forms, Mapping):
+            return self.text(key, n=count, **values)
+        form = forms.get(plural_category(self.lang, count)) or forms.get("other") or next(iter(forms.values()), "")
+        return self._isolate(key, str(form).format_map(_Values({**values, "n": count})))
+
     def __getitem__(self, key: str) -> Markup:
         return self(key)
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..model import Article, KnowledgeBase
+from ..model import Article, KnowledgeBase, Product
 from ..paths import SCHEME, SHORT_LINK, alias_url, reserved_problem
 from ..problems import Problems, display_path
 from ..text.markdown_scan import script_lines
@@ -265,6 +265,31 @@ def _bundles(kb: KnowledgeBase, products_path: Path, problems: Problems) -> None
                             f"bundle '{product.id}/{stage}': article {article_id} has no translation in "
                             f"{', '.join(missing)}; those emails fall back to '{default}'",
                         )
+                    other = _about_another_product(kb, article, product)
+                    if other:
+                        # a product's email that sends its buyer another product's tutorial: a copy-paste slip
+                        problems.warning(
+                            products_path,
+                            line,
+                            f"bundle '{product.id}/{stage}': article {article_id} ('{article.title}') {other}",
+                        )
+
+
+def _about_another_product(kb: KnowledgeBase, article: Article, product: Product) -> str:
+    """Why a product's bundle article reads as another product's, or "": its `products` leave the product
+    out, or its title and summary name other products of the catalog and not this one."""
+    if article.products and product.id not in article.products:
+        return f"is about {', '.join(article.products)}, not {product.id}"
+    text = f"{article.title} {article.summary}"  # names as written: "Kettle" is a product, "a kettle" is not
+    named = [
+        p
+        for p in kb.products
+        if re.search(rf"(?<!\w){re.escape(p.name(article.lang, kb.default_language))}(?!\w)", text)
+    ]
+    if named and product not in named:
+        names = " and ".join(p.name(article.lang, kb.default_language) for p in named)
+        return f"names {names}, not {product.name(article.lang, kb.default_language)}, in its title or summary"
+    return ""
 
 
 def _translated(kb: KnowledgeBase, article_id: str, lang: str) -> bool:

@@ -146,7 +146,7 @@
     link.target = "_top";
     var title = el("span", "kb-link-title", a[0]);
     link.appendChild(title);
-    var meta = [(own(t.types, a[1]) && t.types[a[1]]) || a[1], fill(t.minutes, { n: a[5] })];
+    var meta = [(own(t.types, a[1]) && t.types[a[1]]) || a[1], a[5]]; /* a[5]: "Takes 20 min", "2 min read" */
     if (a[4] !== lang) {
       /* an article not yet translated: its title in its own language and direction, and the panel says so */
       meta.push(fill(t.fallback, { language: (own(t.languages, a[4]) && t.languages[a[4]]) || a[4] }));

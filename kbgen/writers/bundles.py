@@ -66,6 +66,7 @@ def render_feed(kb: KnowledgeBase, bundler: Bundler) -> str:
                         "summary": x.summary,
                         "url": x.tracked_url,
                         "minutes": x.reading_minutes,
+                        "duration": x.duration,
                         "lang": x.lang,
                     }
                     for x in b.links
@@ -204,14 +205,19 @@ def render_shopify_snippet(kb: KnowledgeBase, bundler: Bundler) -> str:
 _HEADING = "KBGENHEADINGPLACEHOLDER"
 
 
+def _html_ascii(text: str) -> str:
+    """Text as the email's HTML writes it: escaped, every character past ASCII a numeric reference."""
+    return html.escape(text).encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
 def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
-    """Heading (naming the order's products), intro and landing link around the rows."""
+    """Heading (naming the order's products), intro and each product's start link around the rows."""
     lines = ["{%- case kbgen_lang -%}"]
     for lang in kb.languages:
         and_word = strings(lang)["bundle"]["and"]
         lines.append(
             f"{{%- when {liquid_str(lang)} -%}}"
-            f"{{%- assign kbgen_and = {_liquid_encoded(' ' + and_word + ' ')} | url_decode -%}}"
+            f"{{%- assign kbgen_and = {_liquid_encoded(_html_ascii(' ' + and_word + ' '))} | url_decode -%}}"
         )
     lines += [
         "{%- endcase -%}",
@@ -224,7 +230,9 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
         for lang in kb.languages:
             name = product.name(lang, kb.default_language)
             key = liquid_str(product.id + "/" + lang)
-            lines.append(f"{{%- when {key} -%}}{{%- assign kbgen_name = {_liquid_encoded(name)} | url_decode -%}}")
+            lines.append(
+                f"{{%- when {key} -%}}{{%- assign kbgen_name = {_liquid_encoded(_html_ascii(name))} | url_decode -%}}"
+            )
     lines += [
         "{%- endcase -%}",
         "{%- if forloop.first -%}{%- assign kbgen_names = kbgen_name -%}",
@@ -239,7 +247,8 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
             s = strings(lang)["bundle"]
             template = s["heading"].get(stage, s["heading"]["other"])
             before, _, after = template.partition("{product}")
-            heading = liquid_safe(html.escape(before)) + "{{ kbgen_names | escape }}" + liquid_safe(html.escape(after))
+            # the names are written as HTML already (escaped, past-ASCII as references), as the email's rows are
+            heading = liquid_safe(_html_ascii(before)) + "{{ kbgen_names }}" + liquid_safe(_html_ascii(after))
             head = (
                 table_open(lang)
                 + heading_row(_HEADING, lang)
@@ -251,7 +260,8 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
     lines += [
         "{%- endcase -%}",
         "{{ kbgen_rows }}",
-        "{%- assign kbgen_key = kbgen_products.first | append: '/' | append: kbgen_stage | append: '/' "
+        "{%- for kbgen_product in kbgen_products -%}",  # each product's start page, as `kbgen bundle` gives
+        "{%- assign kbgen_key = kbgen_product | append: '/' | append: kbgen_stage | append: '/' "
         "| append: kbgen_lang -%}",
         "{%- case kbgen_key -%}",
     ]
@@ -263,7 +273,7 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
                     f"{{%- when {liquid_str(f'{product.id}/{stage}/{lang}')} -%}}"
                     + liquid_safe(landing_row(b.landing_url, b.landing_label, lang).rstrip())
                 )
-    lines += ["{%- endcase -%}", TABLE_CLOSE.strip()]
+    lines += ["{%- endcase -%}", "{%- endfor -%}", TABLE_CLOSE.strip()]
     return lines
 
 

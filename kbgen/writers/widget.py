@@ -25,7 +25,7 @@ from typing import Any
 
 import markdown
 
-from ..bundles import Bundler
+from ..bundles import Bundler, link_meta
 from ..i18n import Locales, Strings, language_name_in
 from ..model import KnowledgeBase
 from ..search.index import faq_sections
@@ -171,6 +171,7 @@ def render_shopify_product(kb: KnowledgeBase) -> str:
 def _language_data(
     kb: KnowledgeBase, nav: SiteNavigation, bundler: Bundler, options: WidgetOptions, lang: str
 ) -> dict[str, Any]:
+    t = (nav.locales or Locales()).get(lang)
     articles: dict[str, list[object]] = {}
     products = {}
     for product in kb.products:
@@ -178,14 +179,18 @@ def _language_data(
         for stage in kb.stages:
             links = bundler.for_product(product, stage, lang).links
             for x in links:
-                articles.setdefault(x.id, [x.title, x.type, x.summary, x.url, x.lang, x.reading_minutes])
+                articles.setdefault(
+                    x.id, [x.title, x.type, x.summary, x.url, x.lang, _time(t, x.duration, x.reading_minutes)]
+                )
             stages[stage] = [x.id for x in links]
         products[product.id] = {"name": product.name(lang, kb.default_language), "stages": stages}
     promoted = []
     for a in nav.promoted(lang, options.promoted):
-        articles.setdefault(a.id, [a.title, a.type, a.summary, kb.absolute_url(a.url), a.lang, a.reading_minutes])
+        duration = a.duration if a.type == "tutorial" else None
+        articles.setdefault(
+            a.id, [a.title, a.type, a.summary, kb.absolute_url(a.url), a.lang, _time(t, duration, a.reading_minutes)]
+        )
         promoted.append(a.id)
-    t = (nav.locales or Locales()).get(lang)
     return {
         "version": 1,
         "lang": lang,
@@ -201,11 +206,16 @@ def _language_data(
         "contact_url": options.contact_url,
         "feedback_url": options.feedback_url,
         "strings": {
-            **{key: _texts(t, f"bundle.{key}") for key in ("heading", "intro", "and", "minutes", "fallback", "types")},
+            **{key: _texts(t, f"bundle.{key}") for key in ("heading", "intro", "and", "fallback")},
+            "types": _texts(t, "types"),
             "languages": {code: language_name_in(code, lang) for code in kb.languages},  # "anglais"
             **_texts(t, "widget"),
         },
     }
+
+
+def _time(t: Strings, duration: int | None, reading_minutes: int) -> str:
+    return link_meta(t, "", duration, reading_minutes)[1]
 
 
 def _texts(t: Strings, key: str) -> Any:

@@ -167,6 +167,35 @@ products:
     ]
 
 
+def test_a_bundle_article_about_another_product_is_a_warning(make_site):
+    products = """\
+products:
+  - id: kettle
+    name: Kettle
+    skus: [K-1]
+    bundles: {shipped: [1, 2, 3, 4], delivered: [4], day-7: [4]}
+  - id: mill
+    name: Coffee Mill
+    skus: [M-1]
+    bundles: {shipped: [4], delivered: [4], day-7: [4]}
+"""
+    make_site(
+        {
+            "content/products.yml": products,
+            "content/en/a.md": article(1, "Set up the mill", products="[mill]"),
+            "content/en/b.md": article(2, "Clean the Coffee Mill", summary="Burrs of the coffee mill, weekly."),
+            "content/en/c.md": article(3, "Descale the Kettle and the Coffee Mill"),
+            "content/en/d.md": article(4, "Returns", summary="Send back a kettle or a millstone."),
+        }
+    )
+    assert run("check").lines == [
+        "content/products.yml:5: warning: bundle 'kettle/shipped': article 1 ('Set up the mill') is about mill, "
+        "not kettle",
+        "content/products.yml:5: warning: bundle 'kettle/shipped': article 2 ('Clean the Coffee Mill') names "
+        "Coffee Mill, not Kettle, in its title or summary",
+    ]
+
+
 def test_a_public_article_may_not_link_to_an_internal_or_draft_one(make_site):
     make_site(
         {

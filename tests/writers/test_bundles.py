@@ -242,7 +242,8 @@ def test_a_fragment_renders_in_chromium(tmp_path, width):
     kb = kbgen.load(str(REPO / "mkdocs.yml"))
     fragment = kb.bundle(["ES1-BLK", "GP-BLK"], stage="delivered").html()
     page_file = tmp_path / "mail.html"
-    page_file.write_text(f"<!doctype html><meta charset=utf-8><body style='margin:0'>{fragment}</body>")
+    # no charset declared, and Latin-1 bytes: as a file opened by hand, or a template in another charset
+    page_file.write_bytes(f"<!doctype html><body style='margin:0'>{fragment}</body>".encode("latin-1"))
     shots = REPO / "test-artifacts/screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -261,7 +262,29 @@ def test_a_fragment_renders_in_chromium(tmp_path, width):
         page = browser.new_page(viewport={"width": width, "height": 800})
         page.goto(page_file.as_uri())
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        assert page.locator("a").count() == 5
+        assert page.locator("a").count() == 4 + 2, "four articles, and each product's start page"
+        text = page.locator("body").inner_text()
+        assert "25–30 seconds" in text and "Guide · Takes 10 min" in text and "All Grind Pro guides →" in text
+        assert "â€" not in text and "Â" not in text
         page.screenshot(path=str(shots / f"bundle-{width}.png"), full_page=True)
         browser.close()
     assert re.search(r"Get started with your Espresso One and Grind Pro", fragment)
+
+
+def test_every_email_of_the_demo_is_ascii_well_formed_and_wrapped_for_outlook():
+    """Each fragment: no byte past ASCII (any template's charset), no HTML parse error (html5lib strict,
+    the WHATWG algorithm), and the fixed-width table that only Outlook for Windows reads, closed."""
+    import html5lib
+
+    kb = kbgen.load(str(REPO / "mkdocs.yml"))
+    parser = html5lib.HTMLParser(strict=True)
+    for product in kb.products:
+        for stage in kb.stages:
+            for lang in kb.languages:
+                fragment = kb.bundler.for_product(product, stage, lang).html()
+                where = f"{product.id}/{stage}/{lang}"
+                assert fragment.isascii(), where
+                parser.parse(f"<!DOCTYPE html><html><head><title>x</title></head><body>{fragment}</body></html>")
+                assert fragment.startswith('<!--[if mso]><table role="presentation" width="600"'), where
+                assert fragment.rstrip().endswith("<!--[if mso]></td></tr></table><![endif]-->"), where
+                assert "max-width:600px" in fragment and fragment.count("<table") == fragment.count("</table>")
