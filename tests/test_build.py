@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,8 @@ def test_the_build_writes_pages_short_links_aliases_and_catalog(make_site):
     root = make_site(small_kb())
     result = run("build", "--strict")
     assert result.exit_code == 0, result.stderr
+    assert re.fullmatch(r"Built 8 pages in \d+\.\d s → site/", result.stderr.splitlines()[-1]), result.stderr
+    assert ".kbgen-" not in result.stderr and "Cleaning site directory" not in result.stderr, "nothing of the staging"
     site = root / "site"
     assert (site / "index.html").is_file()
     assert (site / "setup/index.html").is_file()
@@ -137,8 +140,10 @@ def test_the_internal_build_shows_internal_articles_with_a_banner_but_never_draf
     assert [a["id"] for a in catalog["articles"]] == ["1001", "1002", "1003"]
     assert "Coming soon" not in all_text(root / "site-internal")
     assert (root / "site-internal/report/index.html").is_file(), "content health is published for the team"
+    assert 'class="kb-short-link"' in page, "agents copy the short link from the internal site"
     assert run("build").exit_code == 0
     assert not (root / "site/report").exists(), "never on the public site"
+    assert 'class="kb-short-link"' not in (root / "site/setup/first-boil/index.html").read_text(), "nor this"
 
 
 def test_a_failed_build_leaves_the_last_good_site_untouched(make_site):

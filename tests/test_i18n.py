@@ -447,3 +447,32 @@ def test_locale_data_comes_from_cldr(what, lang, arg, expected):
         "date": lambda: Locales().get(lang).date(date(2026, 9, 1)),
     }[what]()
     assert found == expected
+
+
+def test_french_strings_follow_french_typography():
+    """A no-break space before ":" (U+00A0), a narrow one (U+202F) before ? ! ; and inside « », in every
+    string of the theme's French file: an ordinary space lets the line break before the mark."""
+    import yaml
+
+    from kbgen.i18n import kb_theme_dir
+
+    def strings(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                yield from strings(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from strings(value)
+        elif isinstance(node, str):
+            yield node
+
+    data = yaml.safe_load((kb_theme_dir() / "locales/fr.yml").read_text(encoding="utf-8"))
+    wrong = []
+    for text in strings(data):
+        for m in re.finditer(r"(?<=\S)(.)([:;?!»])|(«)(.)", text):
+            before, mark = (m.group(1), m.group(2)) if m.group(2) else (m.group(4), m.group(3))
+            if mark == ":" and not m.group(1).isspace():
+                continue  # "{n}:" in a time, a URL: a colon glued to a word is not French punctuation
+            if before not in ("\u00a0", "\u202f"):
+                wrong.append(text)
+    assert wrong == []

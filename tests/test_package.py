@@ -63,3 +63,13 @@ def test_the_schema_describes_exactly_the_fields_kbgen_checks():
 def test_the_pre_commit_hook_runs_kbgen_check():
     text = (REPO / ".pre-commit-hooks.yaml").read_text()
     assert "entry: kbgen check" in text
+
+
+def test_kbgen_help_gives_every_verbs_whole_description():
+    from kbgen.cli.main import main
+
+    out = " ".join(run("--help").stdout.split())
+    assert "…" not in out and "..." not in out.replace("COMMAND [ARGS]...", "")
+    for name, command in main.commands.items():
+        first = " ".join(command.get_short_help_str(limit=1_000).split())
+        assert f"{name} {first}" in out, name

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
@@ -32,11 +33,24 @@ def new(kind: str, title: str, category: str | None, lang: str | None, config_fi
     try:
         kb = load(config_file)
         check_choice(lang, kb.languages, "--lang")
+        category = category or _ask_category(kb, lang or kb.default_language)
         path = new_article(kb, kind, title, category=category, lang=lang)
     except KbgenError as exc:
         fail(str(exc))
         return
     click.echo(display_path(path))
+
+
+def _ask_category(kb: Any, lang: str) -> str | None:
+    """No --category: asked for at a terminal, from the list; elsewhere a usage error that gives the list.
+    (An article at the content root belongs to no topic: the home page lists it nowhere.)"""
+    known = sorted({c.key for c in kb.categories if c.lang == lang})
+    if not known:
+        return None  # a help center without folders: the root is where articles go
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        click.echo("Categories: " + ", ".join(known), err=True)
+        return str(click.prompt("Category", type=click.Choice(known), show_choices=False, err=True))
+    raise click.UsageError(f"--category is missing: one of {', '.join(known)}")
 
 
 @click.command()

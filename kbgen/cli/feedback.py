@@ -13,13 +13,13 @@ from datetime import date
 import click
 
 from ..problems import KbgenError
-from .options import config_option, fail, setup_logging, write_output
+from .options import Verbs, config_option, fail, setup_logging, write_output
 
 DB_HELP = "The feedback database: a SQLite file, or postgresql://user:password@host/database."
 DEFAULT_DB = "feedback.sqlite3"
 
 
-@click.group()
+@click.group(cls=Verbs)
 def feedback() -> None:
     """Collect what readers tell the site, and export or prune it."""
 

@@ -12,7 +12,7 @@ from .options import config_option, fail, write_output
 
 
 @click.command()
-@click.argument("tickets", metavar="TICKETS.csv", type=click.Path(dir_okay=False))
+@click.argument("tickets", metavar="TICKETS.csv", type=click.Path(exists=True, dir_okay=False))
 @config_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")

@@ -12,10 +12,11 @@ from .authoring import new, translate, translations, urls
 from .feedback import feedback
 from .insights import gaps, report
 from .links import bundle, link_command, widget
+from .options import Verbs
 from .site import build, check, schema, serve
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Verbs, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="kbgen")
 def main() -> None:
     """Compile Markdown tutorials and FAQs into a self-service help center."""

@@ -55,13 +55,39 @@ class _Formatter(logging.Formatter):
         return f"INFO    -  {message}"
 
 
-def setup_logging(quiet: bool = False, verbose: bool = False) -> None:
-    """MkDocs' messages on stderr, once, at the level the verb's -q/-v asks for."""
+# MkDocs' own account of a build, which names kbgen's staging folder: `kbgen build` says it in one line
+_BUILD_CHATTER = ("Cleaning site directory", "Building documentation to directory", "Documentation built in")
+
+
+def _not_build_chatter(record: logging.LogRecord) -> bool:
+    return record.levelno > logging.INFO or not record.getMessage().startswith(_BUILD_CHATTER)
+
+
+def setup_logging(quiet: bool = False, verbose: bool = False, building: bool = False) -> None:
+    """MkDocs' messages on stderr, once, at the level the verb's -q/-v asks for (`building`: without
+    MkDocs' own lines about the build, unless -v)."""
     logger = logging.getLogger("mkdocs")
     logger.handlers[:] = [h for h in logger.handlers if getattr(h, "name", "") != "kbgen"]
     handler = logging.StreamHandler(sys.stderr)
     handler.name = "kbgen"
+    if building and not verbose:
+        handler.addFilter(_not_build_chatter)
     handler.setFormatter(_Formatter())
     logger.addHandler(handler)
     logger.propagate = False
     logger.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
+
+
+class Verbs(click.Group):
+    """The group whose `--help` gives each verb's whole first sentence, wrapped to the terminal, never cut
+    with "…" (click shortens them to what fits one line)."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)

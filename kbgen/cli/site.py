@@ -25,16 +25,24 @@ def build(
     config_file: str, strict: bool, site_dir: str | None, audience: str | None, quiet: bool, verbose: bool
 ) -> None:
     """Build the site, bundles and catalog; the previous site stays until the new one is complete."""
-    from ..commands.publish import build_site
+    from ..commands.publish import publish
 
-    setup_logging(quiet, verbose)
+    setup_logging(quiet, verbose, building=True)
     try:
-        out = build_site(config_file, strict=strict, site_dir=site_dir, audience=audience)
+        done = publish(config_file, strict=strict, site_dir=site_dir, audience=audience)
     except KbgenError as exc:
         fail(str(exc))
     else:
         if not quiet:
-            click.echo(f"Built {out}", err=True)
+            click.echo(f"Built {done.pages:,} pages in {done.seconds:.1f} s → {_shown(done.site)}", err=True)
+
+
+def _shown(folder: Path) -> str:
+    """The site's folder as the user would type it: relative to the working folder when inside it."""
+    try:
+        return f"{folder.relative_to(Path.cwd().resolve()).as_posix()}/"
+    except ValueError:
+        return f"{folder}/"
 
 
 @click.command()

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +35,15 @@ from .project import open_config
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
 
+@dataclass(frozen=True)
+class Published:
+    """What a build published: the site's folder, how many pages it rendered and how long it took."""
+
+    site: Path
+    pages: int
+    seconds: float
+
+
 def build_site(
     config_file: str | Path = "mkdocs.yml",
     *,
@@ -41,12 +51,24 @@ def build_site(
     site_dir: str | Path | None = None,
     audience: str | None = None,
 ) -> Path:
-    """Build the site into `site_dir` (mkdocs.yml's by default) and return that folder.
+    """Build the site into `site_dir` (mkdocs.yml's by default) and return that folder (see `publish`)."""
+    return publish(config_file, strict=strict, site_dir=site_dir, audience=audience).site
+
+
+def publish(
+    config_file: str | Path = "mkdocs.yml",
+    *,
+    strict: bool = False,
+    site_dir: str | Path | None = None,
+    audience: str | None = None,
+) -> Published:
+    """Build the site into `site_dir` (mkdocs.yml's by default).
 
     The new site is rendered into a staging folder beside it and swapped in only when complete; the URL
     ledger records the new URLs only once the swap is done. Any failure of the build or of the file
     system is one KbgenError, with the last good site, the ledger and the folder beside it as they were.
     """
+    started = time.perf_counter()
     config = open_config(config_file, strict=strict)
     target = Path(site_dir).resolve() if site_dir else Path(config.site_dir)
     try:
@@ -77,10 +99,11 @@ def build_site(
         except OSError as exc:
             raise KbgenError(_os_failure(exc, target)) from None
         plugin.record_published()  # type: ignore[attr-defined]
+        progress = plugin.progress  # type: ignore[attr-defined]
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone already when the swap succeeded
         claim.release()
-    return target
+    return Published(target, progress.total if progress is not None else 0, time.perf_counter() - started)
 
 
 def _os_failure(exc: OSError, target: Path) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..i18n import Locales, Strings
@@ -201,18 +202,24 @@ class SiteNavigation:
         finalists.sort(key=lambda pair: (-pair[1], pair[0].title.lower(), pair[0].id))
         return tuple(a for a, _ in finalists[:limit])
 
-    def nearby(self, article: Article, limit: int = 7) -> tuple[tuple[Article, ...], int]:
-        """A window of at most `limit` articles of the article's category around it, and the category's size.
+    def nearby(
+        self, article: Article, limit: int = 7, exclude: Iterable[Article] = ()
+    ) -> tuple[tuple[Article, ...], int]:
+        """A window of at most `limit` other articles of the article's category around it (neither the
+        article itself nor those in `exclude`, its related articles, shown just above), and the category's size.
 
         An article page lists these instead of its whole category, so its size
         stays the same however large the category grows.
         """
         siblings = self._by_category.get((article.lang, article.category), [])
-        if len(siblings) <= limit:
-            return tuple(siblings), len(siblings)
+        skip = {article.path, *(a.path for a in exclude)}
         i = self._position.get((article.lang, article.path), 0)
-        start = max(0, min(i - limit // 2, len(siblings) - limit))
-        return tuple(siblings[start : start + limit]), len(siblings)
+        reach = limit + len(skip)  # enough on each side to fill the window whatever is skipped
+        before = [a for a in siblings[max(0, i - reach) : i] if a.path not in skip]
+        after = [a for a in siblings[i : i + reach + 1] if a.path not in skip]
+        others = before + after
+        start = max(0, min(len(before) - limit // 2, len(others) - limit))
+        return tuple(others[start : start + limit]), len(siblings)
 
     def categories_in_order(self, lang: str) -> list[tuple[Category, tuple[str, ...]]]:
         """Every category with published articles, depth first in display order, with its title trail."""

@@ -85,6 +85,7 @@ class PageContext:
     dir: str
     home_url: str
     home_title: str
+    site_title: str  # the help center's name in the page's language (header, <title>, og:site_name)
     contact_href: str
     search_url: str
     search_strings: dict[str, Any]
@@ -172,6 +173,12 @@ class PageContexts:
             categories=self.nav.top_categories(lang) if categories else None,
         )
 
+    def site_title(self, lang: str) -> str:
+        """`site_name` in the default language; in another, the title of that language's home page (its
+        index.md, "Centre d'aide Brightbrew"), as its breadcrumb already says, else `site_name`."""
+        home = self.kb.home(lang) if lang != self.kb.default_language else None
+        return home.title if home is not None and home.title else self.site_name
+
     def _common(self, lang: str, same_page: Mapping[str, str]) -> dict[str, Any]:
         nav, t = self.nav, self.strings(lang)
         return {
@@ -182,6 +189,7 @@ class PageContexts:
             "dir": t.dir,
             "home_url": nav.home_url(lang),
             "home_title": nav.home_title(lang),
+            "site_title": self.site_title(lang),
             "contact_href": self.contact_href(None, lang),
             "search_url": nav.home_url(lang) + "search/",
             "search_strings": {
@@ -215,12 +223,13 @@ class PageContexts:
         extra: dict[str, Any]
         if isinstance(obj, Article):
             crumbs = nav.breadcrumbs(obj.lang, obj.category)
-            nearby, in_category = nav.nearby(obj)
+            related = nav.related(obj)
+            nearby, in_category = nav.nearby(obj, exclude=related)
             kind, extra = (
                 ArticleContext,
                 {
                     "article": obj,
-                    "related": nav.related(obj),
+                    "related": related,
                     "nearby": nearby,
                     "nearby_total": in_category,
                     "short_url": kb.short_url(obj),

@@ -62,3 +62,11 @@ def test_new_refuses_unknown_categories_languages_and_types(make_site):
     assert run("new", "faq", "X", "--category", "../../etc").exit_code == 1
     assert run("new", "faq", "X", "--lang", "xx").exit_code == 2
     assert run("new", "howto", "X").exit_code == 2
+
+
+def test_new_without_a_category_is_a_usage_error_that_lists_them(make_site):
+    root = make_site({"content/en/setup/a.md": article(1, "A"), "content/en/care/b.md": article(2, "B")})
+    result = run("new", "faq", "Kettle FAQ")
+    assert result.exit_code == 2
+    assert "Error: --category is missing: one of care, setup\n" in result.stderr
+    assert sorted(p.name for p in (root / "content/en").rglob("*.md")) == ["a.md", "b.md"], "nothing written"

@@ -53,13 +53,17 @@ def test_related_counts_a_shared_product_twice_and_a_tag_once(nav):
     assert nav.related(nav.kb.article("10", "en")) == (), "no product, no tag: nothing related"
 
 
-def test_nearby_is_a_window_of_the_category_around_the_article(nav):
+def test_nearby_is_a_window_of_the_other_articles_of_the_category_around_the_article(nav):
     middle = nav.kb.article("16", "en")
     window, total = nav.nearby(middle, limit=5)
-    assert total == 12 and len(window) == 5 and middle in window
-    assert window[2] is middle, "centred"
+    assert total == 12 and [a.id for a in window] == ["14", "15", "17", "18", "19"], "centred, itself left out"
     first, _ = nav.nearby(nav.kb.article("10", "en"), limit=5)
-    assert first[0].id == "10"
+    assert [a.id for a in first] == ["11", "12", "13", "14", "15"]
+    last, _ = nav.nearby(nav.kb.article("21", "en"), limit=5)
+    assert [a.id for a in last] == ["16", "17", "18", "19", "20"]
+    shown = (nav.kb.article("15", "en"), nav.kb.article("17", "en"))
+    window, _ = nav.nearby(middle, limit=5, exclude=shown)
+    assert [a.id for a in window] == ["13", "14", "18", "19", "20"], "the related articles, shown above, left out"
 
 
 def test_a_product_start_page_lists_its_bundles_by_stage_then_its_faqs(nav):
