@@ -218,7 +218,6 @@ def test_a_french_page_speaks_french(make_site):
         "min de lecture",
         "Facile",
         "Étapes",
-        "Lien court vers cet article",
         "Contacter le support",
     ):
         assert french in text, french

@@ -175,7 +175,7 @@ class PageContexts:
 
     def site_title(self, lang: str) -> str:
         """`site_name` in the default language; in another, the title of that language's home page (its
-        index.md, "Centre d'aide Brightbrew"), as its breadcrumb already says, else `site_name`."""
+        index.md, "Centre d'aide"), as its breadcrumb already says, else `site_name`."""
         home = self.kb.home(lang) if lang != self.kb.default_language else None
         return home.title if home is not None and home.title else self.site_name
 

@@ -154,8 +154,8 @@ def test_demo_json_is_stable(tmp_path):
     assert len(top["examples"]) == 3
     suggestion = data["bundle_suggestions"][0]
     assert suggestion == {
-        "article": "1024", "product": "grind-pro", "product_name": "Grind Pro", "stage": "day-7",
-        "stage_articles": ["1014", "1025", "1047"], "stage_full": False, "tickets": 9,
+        "article": "1024", "product": "grind-pro", "product_name": "Grind Pro", "stage": "delivered",
+        "stage_articles": ["1004", "1025"], "stage_full": False, "tickets": 9,
         "title": "Grind Pro won't start or stops mid-grind",
     }  # fmt: skip
     out = tmp_path / "out" / "gaps.json"
