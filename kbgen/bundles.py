@@ -12,6 +12,7 @@ invert what is left implicit), absolute https URLs, every text escaped.
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -31,24 +32,33 @@ MAX_FRAGMENT_BYTES = 12 * 1024
 
 
 @cache
-def strings(lang: str) -> dict[str, Any]:
-    """The bundles' strings in `lang` (the `bundle:` part of the kb theme's locales/<lang>.yml, the one set of
-    strings the site uses too), English for a key or a language it lacks."""
-    return {"bundle": Locales().get(lang).data["bundle"]}
-
-
-@cache
 def _strings(lang: str) -> Strings:
+    """The kb theme's strings in `lang` (the one set the site uses too), English for what it lacks."""
     return Locales().get(lang)
 
 
-def link_meta(t: Strings, type_: str, duration: int | None, reading_minutes: int) -> list[str]:
-    """What a link says of its article, in the words of the article's page: its type ("Guide") and the time
-    it takes, a tutorial's `duration` when the writer gave one ("Takes 20 min"), else its reading time."""
-    kind = t.text(f"types.{type_}") if t.raw(f"types.{type_}") else type_
+def strings(lang: str) -> dict[str, Any]:
+    """The bundles' strings in `lang`: the `bundle:` part of the kb theme's locales/<lang>.yml."""
+    return {"bundle": _strings(lang).data["bundle"]}
+
+
+def time_label(t: Strings, duration: int | None, reading_minutes: int) -> str:
+    """The time an article takes, as its page says it first: a tutorial's `duration` when the writer gave
+    one ("Takes 20 min"), else its reading time ("2 min read")."""
     if duration:
-        return [kind, t.text("article.takes") + t.plural_text("article.minutes", duration)]
-    return [kind, t.plural_text("article.reading", reading_minutes)]
+        return t.text("article.takes") + t.plural_text("article.minutes", duration)
+    return t.plural_text("article.reading", reading_minutes)
+
+
+def link_meta(t: Strings, type_: str, duration: int | None, reading_minutes: int) -> list[str]:
+    """What a link says of its article, in the words of the article's page: its type ("Guide") and the time."""
+    kind = t.text(f"types.{type_}") if t.raw(f"types.{type_}") else type_
+    return [kind, time_label(t, duration, reading_minutes)]
+
+
+def email_html(text: str) -> str:
+    """Text as the emails' HTML writes it: escaped, every character past ASCII a numeric reference."""
+    return _ascii(html.escape(text))
 
 
 @dataclass(frozen=True)
@@ -89,11 +99,18 @@ class Bundle:
     requested_lang: str
     heading: str
     intro: str
-    landing_url: str
-    landing_label: str
+    landings: tuple[tuple[str, str], ...]  # each product's start page, in order: (label, URL)
     links: tuple[BundleLink, ...]
     default_language: str = field(default="en", repr=False)
-    landings: tuple[tuple[str, str], ...] = ()  # each product's start page: (label, URL); the first is landing_*
+
+    @property
+    def landing_url(self) -> str:
+        """The first product's start page (the one landing of a one-product bundle)."""
+        return self.landings[0][1]
+
+    @property
+    def landing_label(self) -> str:
+        return self.landings[0][0]
 
     @property
     def fell_back(self) -> bool:
@@ -189,7 +206,7 @@ class Bundler:
             reading_minutes=article.reading_minutes,
             lang=article.lang,
             fell_back=fell_back,
-            duration=article.duration if article.type == "tutorial" else None,
+            duration=article.takes_minutes,
         )
 
     def track(self, url: str, stage: str, content: str) -> str:
@@ -265,11 +282,9 @@ class Bundler:
             requested_lang=requested,
             heading=heading,
             intro=intro,
-            landing_url=landings[0][1],
-            landing_label=landings[0][0],
+            landings=landings,
             links=tuple(merged),
             default_language=default,
-            landings=landings,
         )
 
 

@@ -104,6 +104,11 @@ class Article:
         return frozenset(h.anchor for h in self.headings)
 
     @property
+    def takes_minutes(self) -> int | None:
+        """A tutorial's `duration` (its page shows it), else None: other types are read, not done."""
+        return self.duration if self.type == "tutorial" else None
+
+    @property
     def reading_minutes(self) -> int:
         words = len(self.body.split())
         return max(1, round(words / 200))

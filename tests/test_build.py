@@ -75,6 +75,8 @@ def test_the_build_writes_pages_short_links_aliases_and_catalog(make_site):
     assert (site / "setup/index.html").is_file()
     assert (site / "faq/index.html").is_file(), "a category page is generated when the folder has no index.md"
     assert (site / "setup/first-boil/index.html").is_file()
+    assert '<link rel="icon" href="../../assets/favicon.svg">' in (site / "setup/first-boil/index.html").read_text()
+    assert (site / "assets/favicon.svg").is_file() and (site / "favicon.ico").read_bytes()[:4] == b"\0\0\1\0"
     short = (site / "a/1001/index.html").read_text()
     assert 'location.replace("../../setup/first-boil/"+location.search+location.hash)' in short
     assert '<meta http-equiv="refresh" content="0; url=../../setup/first-boil/">' in short

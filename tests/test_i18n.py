@@ -209,6 +209,10 @@ def test_a_french_page_speaks_french(make_site):
     site = build(make_site, options="      feedback_url: https://feedback.example.com/kb\n")
     html = read(site, "fr/setup/premiere-ebullition")
     assert '<html lang="fr" dir="ltr">' in html
+    # the help center's name in the header and the tab is the French home's title, as the breadcrumb's
+    assert '<span class="kb-brand-name">Aide Bouilloire</span>' in html
+    assert "<title>Première ébullition · Aide Bouilloire</title>" in html
+    assert '<span class="kb-brand-name">Test Help Center</span>' in read(site, "setup/first-boil")
     text = visible_text(html)
     for french in (
         "Aller au contenu",

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ..problems import KbgenError
 from .options import check_choice, config_option, fail
+
+if TYPE_CHECKING:
+    from ..model import KnowledgeBase
 
 
 @click.command()
@@ -41,13 +44,18 @@ def new(kind: str, title: str, category: str | None, lang: str | None, config_fi
     click.echo(display_path(path))
 
 
-def _ask_category(kb: Any, lang: str) -> str | None:
+def at_terminal() -> bool:
+    """Whether someone is there to answer a question (not CI, not a pipe)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ask_category(kb: KnowledgeBase, lang: str) -> str | None:
     """No --category: asked for at a terminal, from the list; elsewhere a usage error that gives the list.
     (An article at the content root belongs to no topic: the home page lists it nowhere.)"""
     known = sorted({c.key for c in kb.categories if c.lang == lang})
     if not known:
         return None  # a help center without folders: the root is where articles go
-    if sys.stdin.isatty() and sys.stdout.isatty():
+    if at_terminal():
         click.echo("Categories: " + ", ".join(known), err=True)
         return str(click.prompt("Category", type=click.Choice(known), show_choices=False, err=True))
     raise click.UsageError(f"--category is missing: one of {', '.join(known)}")

@@ -17,6 +17,7 @@ from ..bundles import (
     TABLE_CLOSE,
     Bundle,
     Bundler,
+    email_html,
     heading_row,
     intro_row,
     landing_row,
@@ -205,11 +206,6 @@ def render_shopify_snippet(kb: KnowledgeBase, bundler: Bundler) -> str:
 _HEADING = "KBGENHEADINGPLACEHOLDER"
 
 
-def _html_ascii(text: str) -> str:
-    """Text as the email's HTML writes it: escaped, every character past ASCII a numeric reference."""
-    return html.escape(text).encode("ascii", "xmlcharrefreplace").decode("ascii")
-
-
 def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
     """Heading (naming the order's products), intro and each product's start link around the rows."""
     lines = ["{%- case kbgen_lang -%}"]
@@ -217,7 +213,7 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
         and_word = strings(lang)["bundle"]["and"]
         lines.append(
             f"{{%- when {liquid_str(lang)} -%}}"
-            f"{{%- assign kbgen_and = {_liquid_encoded(_html_ascii(' ' + and_word + ' '))} | url_decode -%}}"
+            f"{{%- assign kbgen_and = {_liquid_encoded(email_html(' ' + and_word + ' '))} | url_decode -%}}"
         )
     lines += [
         "{%- endcase -%}",
@@ -231,7 +227,7 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
             name = product.name(lang, kb.default_language)
             key = liquid_str(product.id + "/" + lang)
             lines.append(
-                f"{{%- when {key} -%}}{{%- assign kbgen_name = {_liquid_encoded(_html_ascii(name))} | url_decode -%}}"
+                f"{{%- when {key} -%}}{{%- assign kbgen_name = {_liquid_encoded(email_html(name))} | url_decode -%}}"
             )
     lines += [
         "{%- endcase -%}",
@@ -248,7 +244,7 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
             template = s["heading"].get(stage, s["heading"]["other"])
             before, _, after = template.partition("{product}")
             # the names are written as HTML already (escaped, past-ASCII as references), as the email's rows are
-            heading = liquid_safe(_html_ascii(before)) + "{{ kbgen_names }}" + liquid_safe(_html_ascii(after))
+            heading = liquid_safe(email_html(before)) + "{{ kbgen_names }}" + liquid_safe(email_html(after))
             head = (
                 table_open(lang)
                 + heading_row(_HEADING, lang)

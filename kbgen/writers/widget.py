@@ -25,7 +25,7 @@ from typing import Any
 
 import markdown
 
-from ..bundles import Bundler, link_meta
+from ..bundles import Bundler, time_label
 from ..i18n import Locales, Strings, language_name_in
 from ..model import KnowledgeBase
 from ..search.index import faq_sections
@@ -180,16 +180,14 @@ def _language_data(
             links = bundler.for_product(product, stage, lang).links
             for x in links:
                 articles.setdefault(
-                    x.id, [x.title, x.type, x.summary, x.url, x.lang, _time(t, x.duration, x.reading_minutes)]
+                    x.id, [x.title, x.type, x.summary, x.url, x.lang, time_label(t, x.duration, x.reading_minutes)]
                 )
             stages[stage] = [x.id for x in links]
         products[product.id] = {"name": product.name(lang, kb.default_language), "stages": stages}
     promoted = []
     for a in nav.promoted(lang, options.promoted):
-        duration = a.duration if a.type == "tutorial" else None
-        articles.setdefault(
-            a.id, [a.title, a.type, a.summary, kb.absolute_url(a.url), a.lang, _time(t, duration, a.reading_minutes)]
-        )
+        time = time_label(t, a.takes_minutes, a.reading_minutes)
+        articles.setdefault(a.id, [a.title, a.type, a.summary, kb.absolute_url(a.url), a.lang, time])
         promoted.append(a.id)
     return {
         "version": 1,
@@ -212,10 +210,6 @@ def _language_data(
             **_texts(t, "widget"),
         },
     }
-
-
-def _time(t: Strings, duration: int | None, reading_minutes: int) -> str:
-    return link_meta(t, "", duration, reading_minutes)[1]
 
 
 def _texts(t: Strings, key: str) -> Any:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from click.testing import CliRunner
 from conftest import article, run
+
+from kbgen.cli.main import main
 
 
 def test_new_writes_an_article_with_the_next_id_and_the_fields_of_its_type(make_site):
@@ -70,3 +73,16 @@ def test_new_without_a_category_is_a_usage_error_that_lists_them(make_site):
     assert result.exit_code == 2
     assert "Error: --category is missing: one of care, setup\n" in result.stderr
     assert sorted(p.name for p in (root / "content/en").rglob("*.md")) == ["a.md", "b.md"], "nothing written"
+
+
+def test_new_without_a_category_at_a_terminal_asks_for_one_from_the_list(make_site, monkeypatch):
+    import kbgen.cli.authoring
+
+    root = make_site({"content/en/setup/a.md": article(1, "A"), "content/en/care/b.md": article(2, "B")})
+    monkeypatch.setattr(kbgen.cli.authoring, "at_terminal", lambda: True)
+    runner = CliRunner()
+    result = runner.invoke(main, ["new", "faq", "Kettle FAQ"], input="nope\ncare\n")
+    assert result.exit_code == 0, result.output
+    assert "Categories: care, setup" in result.stderr and "Error: 'nope' is not one of" in result.stderr
+    assert result.stdout == "content/en/care/kettle-faq.md\n"
+    assert (root / "content/en/care/kettle-faq.md").is_file()
