@@ -33,6 +33,7 @@ def small_kb() -> dict[str, str]:
             aliases="[help/first-boil, old/boil.html]",
             updated="2026-05-01",
         ),
+        "content/en/faq/index.md": "---\ntitle: FAQ\n---\n",
         "content/en/faq/kettle-faq.md": article(
             1002, "Kettle FAQ", "## Is it loud?\n\nNo.\n\n## Can I boil milk?\n\nNo.\n", type="faq", products="[kettle]"
         ),

@@ -317,7 +317,14 @@ def test_an_unsafe_file_or_folder_name_is_refused_with_a_name_to_use(make_site, 
 
 
 def test_letters_of_any_script_are_fine_names(make_site, tmp_path):
-    make_site({"content/en/café/crème_brûlée-2.0.md": article(1, "Crème"), "content/en/日本/設定.md": article(2, "JP")})
+    make_site(
+        {
+            "content/en/café/crème_brûlée-2.0.md": article(1, "Crème"),
+            "content/en/café/index.md": "---\ntitle: Café\n---\n",
+            "content/en/日本/設定.md": article(2, "JP"),
+            "content/en/日本/index.md": "---\ntitle: 日本\n---\n",
+        }
+    )
     assert run("build", "--strict", "-q", "-d", str(tmp_path / "site")).exit_code == 0
     assert (tmp_path / "site" / "café" / "crème_brûlée-2.0" / "index.html").is_file()
     assert (tmp_path / "site" / "日本" / "設定" / "index.html").is_file()
@@ -335,7 +342,8 @@ TWIN_CASES = [
 def test_case_and_unicode_twins_are_a_warning_and_an_error_under_strict(make_site, tmp_path, files, expected):
     make_site({f"content/en/{name}": article(n, f"T{n}") for name, n in files.items()})
     result = run("check")
-    warnings = [line for line in result.lines if ": warning: " in line]
+    # (twin folders are topics without an index.md too: an index.md in each would be twins as well)
+    warnings = [line for line in result.lines if ": warning: " in line and "has no index.md" not in line]
     assert len(warnings) == 1 and expected in warnings[0], result.lines
     assert run("build", "--strict", "-q", "-d", str(tmp_path / "site")).exit_code == 1
 
@@ -696,6 +704,8 @@ TYPO_CASES = [
 @pytest.mark.parametrize(("typo", "expected"), TYPO_CASES, ids=["quote", "id-line", "indent"])
 def test_a_typo_in_a_published_article_is_its_own_error_only(make_site, typo, expected):
     files = {
+        "content/en/care/index.md": "---\ntitle: Care\n---\n",
+        "content/fr/care/index.md": "---\ntitle: Entretien\n---\n",
         "content/en/care/descale.md": article(1, "Descale", "## Mix\n\nAcid.\n", products="[kettle]"),
         "content/en/care/boil.md": article(2, "Boil", "See [descale](descale.md#mix).\n"),
         "content/fr/care/descale.md": article(1, "Détartrer", "## Mix {#mix}\n\nAcide.\n"),

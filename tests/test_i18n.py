@@ -38,6 +38,12 @@ def multilingual_kb(**extra: str) -> dict[str, str]:
             difficulty="easy",
         ),
         "content/en/setup/unpack.md": article(1004, "Unpack the kettle", "Open the box.\n", tags="[setup]"),
+        "content/en/faq/index.md": "---\ntitle: Questions\n---\n",
+        "content/en/care/index.md": "---\ntitle: Care\n---\n",
+        "content/fr/faq/index.md": "---\ntitle: Questions\n---\n",
+        "content/it/setup/index.md": "---\ntitle: Preparazione\n---\n",
+        "content/ro/setup/index.md": "---\ntitle: Pregătire\n---\n",
+        "content/ar/setup/index.md": "---\ntitle: الإعداد\n---\n",
         "content/en/faq/kettle-faq.md": article(
             1002, "Kettle FAQ", "## Is it loud?\n\nNo.\n", type="faq", products="[kettle]", tags="[setup]"
         ),
@@ -186,7 +192,9 @@ def test_a_language_without_a_file_falls_back_to_english_key_by_key(make_site, t
     )
     files = {
         "content/en/setup/a.md": article(1, "Alpha"),
+        "content/en/setup/index.md": "---\ntitle: Setup\n---\n",
         "content/de/setup/a.md": article(1, "Alpha auf Deutsch"),
+        "content/de/setup/index.md": "---\ntitle: Einrichtung\n---\n",
     }
     config = (
         "site_name: T\nsite_url: https://help.example.com/\ndocs_dir: content\n"
@@ -310,7 +318,9 @@ def test_the_switcher_on_categories_homes_and_start_pages(make_site):
 
 
 def test_no_switcher_on_a_one_language_help_center(make_site):
-    root = make_site({"content/en/setup/a.md": article(1, "Alpha")})
+    root = make_site(
+        {"content/en/setup/a.md": article(1, "Alpha"), "content/en/setup/index.md": "---\ntitle: S\n---\n"}
+    )
     assert run("build", "--strict").exit_code == 0
     html = (root / "site/setup/a/index.html").read_text(encoding="utf-8")
     assert "kb-languages" not in html

@@ -265,7 +265,7 @@ def _bundles(kb: KnowledgeBase, products_path: Path, problems: Problems) -> None
                             f"bundle '{product.id}/{stage}': article {article_id} has no translation in "
                             f"{', '.join(missing)}; those emails fall back to '{default}'",
                         )
-                    other = _about_another_product(kb, article, product)
+                    other = about_another_product(kb, article, product)
                     if other:
                         # a product's email that sends its buyer another product's tutorial: a copy-paste slip
                         problems.warning(
@@ -275,7 +275,7 @@ def _bundles(kb: KnowledgeBase, products_path: Path, problems: Problems) -> None
                         )
 
 
-def _about_another_product(kb: KnowledgeBase, article: Article, product: Product) -> str:
+def about_another_product(kb: KnowledgeBase, article: Article, product: Product) -> str:
     """Why a product's bundle article reads as another product's, or "": its `products` leave the product
     out, or its title and summary name other products of the catalog and not this one."""
     if article.products and product.id not in article.products:

@@ -27,7 +27,8 @@ from .options import config_option, fail, write_output
     "--threshold",
     type=click.FloatRange(0, 1),
     default=None,
-    help="Confidence from which a ticket counts as answered (default: calibrated, see kbgen/insights/gaps/).",
+    help="Confidence from which a ticket counts as answered, whatever its ranking (default: calibrated per "
+    "ranking, by words and by meaning and words, see kbgen/insights/gaps/).",
 )
 @click.option(
     "--semantic/--words",
@@ -57,7 +58,6 @@ def gaps(
     from ..insights.feedback.summary import failed_searches, read_feedback
     from ..insights.gaps.analysis import analyze
     from ..insights.gaps.formats import format_html, format_json, format_text
-    from ..insights.gaps.matching import THRESHOLD
     from ..insights.gaps.tickets import parse_columns, read_tickets
 
     try:
@@ -75,7 +75,7 @@ def gaps(
         ranking = "auto" if semantic is None else "meaning" if semantic else "words"
         indexes = _indexes(kb, config_file, ranking)
         result = analyze(
-            kb, found, lang, threshold=THRESHOLD if threshold is None else threshold, indexes=indexes,
+            kb, found, lang, threshold=threshold, indexes=indexes,
             ranking="words" if ranking == "words" else "auto", searches=searches,
         )  # fmt: skip
     except KbgenError as exc:
@@ -117,15 +117,29 @@ def _indexes(kb, config_file: str, ranking: str):  # type: ignore[no-untyped-def
 )
 def report(config_file: str, fmt: str, output: str | None, feedback: str | None) -> None:
     """Content health: coverage of bundles and translations, stale, orphan and unfiled articles, feedback."""
-    from ..commands.project import load
+    import shutil
+    import sys
+
+    from ..commands.project import open_config, project_settings
     from ..insights import health as r
     from ..insights.feedback.summary import read_feedback
+    from ..readers.content import load_content
 
     try:
-        kb = load(config_file)
+        config = open_config(config_file)
+        kb = load_content(project_settings(config))
         found = read_feedback(feedback) if feedback else None
-        data = r.health(kb, found)
+        data = r.health(kb, found, promoted=config.plugins["kbgen"].config.promoted)
     except KbgenError as exc:
         fail(str(exc))
         return
-    write_output({"json": r.format_json, "text": r.format_text}.get(fmt, r.format_html)(data), output)
+    if fmt == "text":  # the terminal's width; at most r.TEXT_WIDTH in a file or a pipe
+        width = shutil.get_terminal_size(fallback=(r.TEXT_WIDTH, 24)).columns
+        if output or not sys.stdout.isatty():
+            width = min(width, r.TEXT_WIDTH)
+        text = r.format_text(data, width)
+    elif fmt == "json":
+        text = r.format_json(data)
+    else:  # a file written anywhere: the help center is linked by its address, when mkdocs.yml gives one
+        text = r.format_html(data, home_url=kb.settings.site_url or None)
+    write_output(text, output)

@@ -6,8 +6,10 @@
 - stale articles (`review_by` passed) and those due for review within 30 days;
 - translations out of date, missing or never fingerprinted (`checks.translations.translation_status`);
 - articles in no category or for no product;
-- orphans (no other article links to them; links resolved as `kbgen check` does)
-  and the most linked articles;
+- orphans: articles nothing leads a reader to but search: no other article links to them (links resolved
+  as `kbgen check` does), no post-purchase bundle sends them (any product × stage × language, as
+  `kb.bundler` computes them), no product's start page, category page or home page lists them; and the
+  articles no other article links to, with what does lead to them (cross-links to write); the most linked;
 - with `--feedback` (the collector's database, or a JSON-lines export): the articles
   most often voted "not helpful" (with their reasons, comments and contact clicks),
   the searches that found nothing, by topic, and a trend by week (feedback/summary.py).
@@ -20,8 +22,9 @@ from __future__ import annotations
 
 import json
 import posixpath
+import textwrap
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -30,10 +33,16 @@ from ..checks.translations import translation_status
 from ..model import Article, KnowledgeBase
 from ..paths import SCHEME, SHORT_LINK
 from ..templates import render
+from ..views.navigation import SiteNavigation
 from .charts import BAD_FIRST, bar_chart
 from .feedback.summary import Feedback, feedback_data
 
 DUE_SOON_DAYS = 30
+TEXT_WIDTH = 100  # columns of `format_text` when it does not write to a terminal
+TEXT_ITEMS = 10  # the items `format_text` lists of one kind, the rest counted
+# What leads a reader to an article besides another article's link, in the report's words.
+BUNDLE, START_PAGE, CATEGORY_PAGE, HOME_PAGE = "bundle", "start page", "category page", "home page"
+REACHED_BY = (BUNDLE, START_PAGE, CATEGORY_PAGE, HOME_PAGE)
 
 
 # -- content -------------------------------------------------------------------------------------
@@ -65,6 +74,29 @@ def _inbound_links(kb: KnowledgeBase) -> dict[tuple[str, str], set[str]]:
     return inbound
 
 
+def _reached(kb: KnowledgeBase, promoted: Iterable[str] = ()) -> dict[tuple[str, str], set[str]]:
+    """(lang, id) of an article → what leads readers to it besides other articles (REACHED_BY): the emails'
+    bundles and the pages the help center lists it on, with the fallbacks they show (a French bundle or
+    start page may send a reader to an English article). `promoted`: the home page's own choice, if any."""
+    reached: dict[tuple[str, str], set[str]] = defaultdict(set)
+    nav = SiteNavigation(kb, audience="internal")  # the report is the internal site's: its listings
+    for p in kb.products:
+        for lang in kb.languages:
+            for stage in kb.stages:
+                for link in kb.bundler.for_product(p, stage, lang).links:
+                    reached[(link.lang, link.id)].add(BUNDLE)
+            start = nav.product_start(p, lang)
+            for a in [*(a for _, articles in start.stages for a in articles), *start.more]:
+                reached[(a.lang, a.id)].add(START_PAGE)
+    for a in kb.published("internal"):
+        if a.category and kb.category(a.category, a.lang) is not None:
+            reached[(a.lang, a.id)].add(CATEGORY_PAGE)
+    for lang in kb.languages:
+        for a in nav.promoted(lang, tuple(str(i) for i in promoted)):
+            reached[(a.lang, a.id)].add(HOME_PAGE)
+    return reached
+
+
 def _brief(kb: KnowledgeBase, a: Article) -> dict[str, Any]:
     return {"id": a.id, "lang": a.lang, "title": a.title, "path": a.path}
 
@@ -93,8 +125,9 @@ def _coverage(kb: KnowledgeBase) -> list[dict[str, Any]]:
     return rows
 
 
-def health(kb: KnowledgeBase, feedback: Feedback | None = None) -> dict[str, Any]:
-    """The whole report as plain data with stable keys (the JSON output)."""
+def health(kb: KnowledgeBase, feedback: Feedback | None = None, promoted: Iterable[str] = ()) -> dict[str, Any]:
+    """The whole report as plain data with stable keys (the JSON output). `promoted`: the article ids the
+    home page features (the plugin's `promoted`; by default it shows the articles most often in bundles)."""
     today = kb.settings.today
     default = kb.default_language
     published = [a for a in kb.articles if a.is_published("internal")]
@@ -128,11 +161,16 @@ def health(kb: KnowledgeBase, feedback: Feedback | None = None) -> dict[str, Any
         }
 
     inbound = _inbound_links(kb)
-    orphans = [
-        {**_brief(kb, a), "in_bundle": any(a.id in ids for p in kb.products for ids in p.bundles.values())}
+    reached = _reached(kb, promoted)
+    unlinked = [
+        {**_brief(kb, a), "reached_from": [r for r in REACHED_BY if r in reached.get((a.lang, a.id), ())]}
         for a in sorted(published, key=key)
         if not inbound.get((a.lang, a.id))
     ]
+    orphans = [{k: v for k, v in a.items() if k != "reached_from"} for a in unlinked if not a["reached_from"]]
+    titles: dict[str, str] = {}
+    for a in sorted(published, key=key):  # the default language's title first
+        titles.setdefault(a.id, a.title)
     most_linked = sorted(
         ((a, len(inbound.get((a.lang, a.id), ()))) for a in published if a.lang == default),
         key=lambda item: (-item[1], item[0].id),
@@ -157,6 +195,8 @@ def health(kb: KnowledgeBase, feedback: Feedback | None = None) -> dict[str, Any
         "no_category": [_brief(kb, a) for a in sorted(published, key=key) if not a.category],
         "no_product": [_brief(kb, a) for a in sorted(published, key=key) if not a.products and a.lang == default],
         "orphans": orphans,
+        "unlinked": [a for a in unlinked if a["reached_from"]],
+        "titles": dict(sorted(titles.items())),
         "most_linked": [{**_brief(kb, a), "links": n} for a, n in most_linked[:10] if n],
     }
     if feedback is not None:
@@ -171,43 +211,92 @@ def format_json(data: Mapping[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def format_text(data: Mapping[str, Any]) -> str:
-    """A terminal summary: what to fix first (the HTML has the details)."""
-    out = [f"Content health, review dates judged on {data['as_of']}"]
+def _cut(line: str, width: int) -> str:
+    """One line of a list, its end cut to an ellipsis when it is wider than `width` (its id comes first)."""
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
+class _Lines:
+    """The lines of `format_text`: headings wrapped to the width, list items one a line, cut to it."""
+
+    def __init__(self, width: int) -> None:
+        self.width = max(width, 20)
+        self.lines: list[str] = []
+
+    def heading(self, text: str) -> None:
+        self.lines += textwrap.wrap(text, self.width, subsequent_indent="    ", break_on_hyphens=False) or [""]
+
+    def items(self, items: list[str], limit: int | None = TEXT_ITEMS) -> None:
+        shown = items if limit is None or len(items) <= limit + 1 else items[:limit]
+        self.lines += [_cut("  " + item, self.width) for item in shown]
+        if len(shown) < len(items):
+            self.lines.append(
+                _cut(f"  … and {len(items) - len(shown)} more (--format html lists them all)", self.width)
+            )
+
+
+def format_text(data: Mapping[str, Any], width: int = TEXT_WIDTH) -> str:
+    """A terminal summary: what to fix first (the HTML has the details). Articles by id and title, one a line
+    (at most TEXT_ITEMS of a kind), every line at most `width` characters."""
+    titles: Mapping[str, str] = data.get("titles", {})
+
+    def named(article_id: str, title: str | None = None) -> str:
+        title = title or titles.get(article_id)
+        return f"{article_id} {title}" if title else article_id
+
+    out = _Lines(width)
+    out.heading(f"Content health, review dates judged on {data['as_of']}")
     bad = [c for c in data["coverage"] if c["status"] != "ok"]
-    out.append(f"Bundles: {len(bad)} of {len(data['coverage'])} product × stage × language cells need work")
+    out.heading(f"Bundles: {len(bad)} of {len(data['coverage'])} product × stage × language cells need work")
+    cells: dict[tuple[str, str, str, str | None], list[str]] = {}  # one line per problem, for all its languages
     for c in bad:
-        detail = {"empty": "no bundle", "stale": f"stale: {', '.join(c['stale'])}",
-                  "fallback": f"untranslated: {', '.join(c['untranslated'])}"}[c["status"]]  # fmt: skip
-        out.append(f"  {c['product']}/{c['stage']} [{c['lang']}]: {detail}")
-    out.append(f"Stale articles: {len(data['stale'])}")
-    out += [f"  {a['id']} [{a['lang']}] {a['title']} (review by {a['review_by']})" for a in data["stale"]]
-    for lang, t in data["translations"].items():
-        out.append(
-            f"Translations {lang}: {t['translated']} of {t['of']}, {len(t['outdated'])} out of date"
-            + (f" ({', '.join(o['id'] for o in t['outdated'])})" if t["outdated"] else "")
-            + f", {len(t['missing'])} missing"
-        )
-    out.append(f"In no category: {', '.join(a['id'] for a in data['no_category']) or 'none'}")
-    out.append(f"For no product: {', '.join(a['id'] for a in data['no_product']) or 'none'}")
-    orphans = defaultdict(list)
-    for a in data["orphans"]:
-        orphans[a["lang"]].append(a["id"])
-    out.append(
-        "Orphans (no article links to them): "
-        + ("; ".join(f"{k}: {', '.join(v)}" for k, v in orphans.items()) or "none")
+        problems = [("no bundle", None)] if c["status"] == "empty" else []
+        problems += [("stale", i) for i in c["stale"]] + [("untranslated", i) for i in c["untranslated"]]
+        for what, article_id in problems:
+            cells.setdefault((c["product"], c["stage"], what, article_id), []).append(c["lang"])
+    out.items(
+        [
+            f"{product}/{stage} [{', '.join(langs)}]: {what}" + (f": {named(i)}" if i else "")
+            for (product, stage, what, i), langs in cells.items()
+        ],
+        limit=None,
     )
-    out.append("Most linked: " + ", ".join(f"{a['id']} ({a['links']})" for a in data["most_linked"]))
+    out.heading(f"Stale articles: {len(data['stale'])}")
+    out.items([f"{named(a['id'], a['title'])} [{a['lang']}] (review by {a['review_by']})" for a in data["stale"]])
+    translations: dict[tuple[str, str, str], list[str]] = {}  # (what, id, title) → its languages
+    for lang, t in data["translations"].items():
+        out.heading(
+            f"Translations {lang}: {t['translated']} of {t['of']}, {len(t['outdated'])} out of date"
+            f", {len(t['missing'])} missing"
+        )
+        for what, found in (("out of date", t["outdated"]), ("missing", t["missing"])):
+            for a in found:
+                translations.setdefault((what, a["id"], a["title"]), []).append(lang)
+    for what in ("out of date", "missing"):
+        found = sorted((i, title, langs) for (w, i, title), langs in translations.items() if w == what)
+        out.items([f"{what} [{', '.join(langs)}]: {named(i, title)}" for i, title, langs in found])
+    out.heading(f"In no category: {len(data['no_category']) or 'none'}")
+    out.items([f"{named(a['id'], a['title'])} [{a['lang']}]" for a in data["no_category"]])
+    out.heading(f"For no product: {len(data['no_product']) or 'none'}")
+    out.items([named(a["id"], a["title"]) for a in data["no_product"]])
+    out.heading(f"Orphans (no link, bundle or listing leads to them): {len(data['orphans']) or 'none'}")
+    out.items([f"{named(a['id'], a['title'])} [{a['lang']}]" for a in data["orphans"]])
+    unlinked = data.get("unlinked", [])
+    out.heading(f"Linked from no other article (reached from bundles or listings): {len(unlinked) or 'none'}")
+    out.items([f"{named(a['id'], a['title'])} [{a['lang']}] ({', '.join(a['reached_from'])})" for a in unlinked])
+    out.heading("Most linked (links from other articles):" + ("" if data["most_linked"] else " none"))
+    out.items([f"{named(a['id'], a['title'])} ({a['links']})" for a in data["most_linked"]])
     feedback = data.get("feedback")
     if feedback is not None:
-        out.append(f"Feedback: {feedback['lines']} lines, {feedback['skipped_lines']} skipped")
+        out.heading(f"Feedback: {feedback['lines']} lines, {feedback['skipped_lines']} skipped")
+        items = []
         for a in [a for a in feedback["articles"] if a["not_helpful"]][:10]:
             reasons = ", ".join(f"{k} {v}" for k, v in a["reasons"].items())
-            out.append(f"  not helpful {a['not_helpful']:>3} / helpful {a['helpful']:>3}  {a['id']} {a['title'] or '?'}"
-                       + (f"  ({reasons})" if reasons else ""))  # fmt: skip
-        for q in feedback["zero_result_searches"][:10]:
-            out.append(f"  no result {q['count']:>3}×  {q['query']}")
-    return "\n".join(out) + "\n"
+            votes = f"not helpful {a['not_helpful']:>3} / helpful {a['helpful']:>3}"
+            items.append(f"{votes}  {named(a['id'], a['title'] or '?')}" + (f"  ({reasons})" if reasons else ""))
+        items += [f"no result {q['count']:>3}×  {q['query']}" for q in feedback["zero_result_searches"][:10]]
+        out.items(items, limit=None)
+    return "\n".join(out.lines) + "\n"
 
 
 _STATUS = {  # a bundle cell's status → (its CSS class, its label)
@@ -218,8 +307,9 @@ _STATUS = {  # a bundle cell's status → (its CSS class, its label)
 }
 
 
-def format_html(data: Mapping[str, Any]) -> str:
-    """A self-contained page (kbgen/templates/insights/health.html) of what `health` found."""
+def format_html(data: Mapping[str, Any], home_url: str | None = None) -> str:
+    """A self-contained page (kbgen/templates/insights/health.html) of what `health` found; `home_url`: the help
+    center's home, linked from the page's header."""
     langs = data["languages"]
     coverage = data["coverage"]
     by_product: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # product → stage → lang → cell
@@ -278,10 +368,11 @@ def format_html(data: Mapping[str, Any]) -> str:
         feedback=feedback,
         not_helpful=not_helpful,
         due_soon_days=DUE_SOON_DAYS,
+        home_url=home_url,
     )
 
 
-def report_outputs(kb: KnowledgeBase, feedback: Feedback | None = None) -> dict[str, str]:
-    """The report as site files, for the internal build."""
-    data = health(kb, feedback)
-    return {"report/index.html": format_html(data), "report/report.json": format_json(data)}
+def report_outputs(kb: KnowledgeBase, feedback: Feedback | None = None, promoted: Iterable[str] = ()) -> dict[str, str]:
+    """The report as site files, for the internal build: report/index.html links back to the site's home."""
+    data = health(kb, feedback, promoted)
+    return {"report/index.html": format_html(data, home_url="../"), "report/report.json": format_json(data)}

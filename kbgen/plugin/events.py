@@ -429,7 +429,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 feedback = read_feedback(where)
             except KbgenError as exc:
                 log.warning(f"feedback_db: {exc}; the report has no reader feedback")
-        return dict(report_outputs(kb, feedback))
+        return dict(report_outputs(kb, feedback, promoted=tuple(str(i) for i in self.config.promoted)))
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_counting()

@@ -15,7 +15,7 @@ import posixpath
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,29 @@ def load_content(settings: Settings) -> KnowledgeBase:
             where = index_file.abs_path if index_file else docs / (lang if layout else "") / key
             problems.error(where, 1, f"folder name '{parts[0]}' is reserved for kbgen's own pages; rename it")
 
+    for (lang, key), category in sorted(categories.items()):
+        if category.path is not None:
+            continue
+        where = docs / (lang if layout else "") / key
+        original = categories.get((default, key))
+        if lang != default and original is not None and original.path is not None:
+            # a translation's topic without its own index.md: the writer's title, not the folder's name
+            categories[(lang, key)] = replace(
+                category, title=original.title, description=original.description, order=original.order
+            )
+            problems.warning(
+                where,
+                1,
+                f"this topic has no index.md: it is titled '{original.title}', as in "
+                f"{default}; add an index.md with its {lang} title",
+            )
+        else:
+            problems.warning(
+                where,
+                1,
+                f"this topic has no index.md: it is titled '{category.title}', from its "
+                "folder's name; add an index.md with a title (and a description)",
+            )
     stages, products, products_doc = products_mod.load_products(docs / settings.products_file, problems)
     synonyms = tuple(
         (lang, groups)
@@ -158,8 +181,6 @@ def _with_recorded_ids(settings: Settings, unreadable: list[Unreadable]) -> tupl
     """An unreadable article whose `id:` line is broken too has the id the URL ledger recorded for its page."""
     if not unreadable or settings.ledger is None or all(u.id for u in unreadable):
         return tuple(unreadable)
-    from dataclasses import replace
-
     from ..checks.ledger import read
 
     try:
@@ -213,8 +234,6 @@ _parsed_here: dict[tuple[Path | None, str], dict[tuple[str, ...], tuple[Article 
 
 
 def _with_problems(kb: KnowledgeBase, problems: Problems) -> KnowledgeBase:
-    from dataclasses import replace
-
     return replace(kb, problems=problems.sorted())
 
 
@@ -663,7 +682,14 @@ def _home(src: _Source, lang: str, default: str, problems: Problems) -> Home:
 def _category(src: _Source | None, lang: str, key: str, default: str, problems: Problems) -> Category:
     title, description, order = _index_meta(src, problems) if src else ("", "", None)
     if not title:
-        name = posixpath.basename(key).replace("-", " ").replace("_", " ")
-        title = name[:1].upper() + name[1:]
+        title = folder_title(posixpath.basename(key))
     url = f"{language_prefix(lang, default)}{key}/"
     return Category(key, lang, title, description, order, src.path if src else None, url)
+
+
+def folder_title(name: str) -> str:
+    """A topic's title from its folder's name, when it has no `index.md` title: the folder's words as
+    written, each starting with a capital ("app-tracking-protection" → "App Tracking Protection"); a word
+    that already holds a capital keeps its own case ("iOS-apps" → "iOS Apps")."""
+    words = [w for w in re.split(r"[-_\s]+", name) if w]
+    return " ".join(w if any(c.isupper() for c in w) else w[:1].upper() + w[1:] for w in words)

@@ -3,15 +3,17 @@
 - `bundles/<lang>/<product>/<stage>.html|.txt|.json` for every language × product × stage
 - `bundles/feed.json`: SKU → stage → lang → links, compact, for email platforms that pull a feed
 - `bundles/shopify/kbgen-links.liquid`: renders an order's links by SKU inside a Shopify template
-- `bundles/index.html`: every bundle as it will look in an email, with its text twin
+- `bundles/index.html`: the review page: every bundle at a glance (a matrix of link counts and warnings),
+  the chosen one as it will look in an email beside its text twin (kbgen/templates/bundles_review.html)
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from urllib.parse import quote_plus
+
+from markupsafe import Markup
 
 from ..bundles import (
     TABLE_CLOSE,
@@ -25,7 +27,9 @@ from ..bundles import (
     strings,
     table_open,
 )
-from ..model import KnowledgeBase
+from ..checks.crossfile import about_another_product
+from ..i18n import language_name_in, text_direction
+from ..model import KnowledgeBase, Product
 
 
 def bundle_outputs(kb: KnowledgeBase, bundler: Bundler | None = None) -> dict[str, str]:
@@ -277,38 +281,87 @@ def _shopify_frame(kb: KnowledgeBase, bundler: Bundler) -> list[str]:
 
 
 def render_preview(kb: KnowledgeBase, bundles: list[Bundle]) -> str:
-    """One page with every bundle as an email would show it, and its text twin, for review."""
-    e = html.escape
-    parts = [
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex">'
-        "<title>Post-purchase link bundles · preview</title>"
-        "<style>body{margin:0;padding:24px;background:#eef1f4;color:#1f2933;font:15px/1.5 system-ui,sans-serif}"
-        "h1{font-size:24px;margin:0 0 8px}h2{font-size:20px;margin:32px 0 8px}"
-        ".b{display:flex;flex-wrap:wrap;gap:16px;margin:12px 0 24px}"
-        ".mail{background:#fff;width:600px;max-width:100%;border:1px solid #d5dbe1}"
-        "pre{background:#fff;border:1px solid #d5dbe1;padding:12px;width:600px;max-width:100%;overflow:auto;"
-        "white-space:pre-wrap;margin:0;font-size:13px}h3{font-size:15px;margin:16px 0 4px}nav a{margin-right:12px}"
-        "</style></head><body>",
-        "<h1>Post-purchase link bundles</h1>",
-        f"<p>{len(bundles)} bundles: {len(kb.products)} products × {len(kb.stages)} stages × "
-        f"{len(kb.languages)} languages. Each shows the HTML fragment as an email client renders it, "
-        "then its plain-text twin.</p>",
-        "<nav>"
-        + "".join(
-            f'<a href="#{e(p.id)}">{e(p.name(kb.default_language, kb.default_language))}</a>' for p in kb.products
-        )
-        + "</nav>",
-    ]
-    current = None
-    for b in sorted(bundles, key=lambda b: (b.products[0].id, b.lang != kb.default_language, b.lang)):
-        product = b.products[0]
-        if product.id != current:
-            current = product.id
-            parts.append(f'<h2 id="{e(product.id)}">{e(product.name(kb.default_language, kb.default_language))}</h2>')
-        flag = " · falls back to the default language" if b.fell_back else ""
-        parts.append(f"<h3>{e(b.stage)} · {e(b.lang)}{flag}</h3>")
-        parts.append(f'<div class="b"><div class="mail">{b.html()}</div><pre>{e(b.text())}</pre></div>')
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
+    """bundles/index.html, the review page: a matrix of every product × stage × language (link counts, a mark
+    on bundles with warnings), then the chosen bundle's email beside its text twin. Every bundle is in the
+    page (its script only hides all but the chosen one), so it reads in full without JavaScript."""
+    from ..templates import render
+
+    default = kb.default_language
+    by_key = {(b.products[0].id, b.stage, b.lang): b for b in bundles}
+    languages = [{"code": lang, "name": language_name_in(lang, "en")} for lang in kb.languages]
+    rows = []
+    for product in kb.products:
+        cells = []
+        for stage in kb.stages:
+            for lang in kb.languages:
+                b = by_key.get((product.id, stage, lang))
+                if b is None:
+                    continue
+                cells.append(
+                    {
+                        "key": f"{product.id}/{stage}/{lang}",
+                        "product": product.id,
+                        "stage": stage,
+                        "lang": lang,
+                        "language": language_name_in(lang, "en"),
+                        "dir": text_direction(lang),
+                        "count": len(b.links),
+                        "warnings": bundle_warnings(kb, product, b),
+                        "html": Markup(b.html()),  # kbgen's own fragment: every text in it escaped already
+                        "source": b.html(),  # the same, as text: what "Copy HTML" copies
+                        "text": b.text(),
+                    }
+                )
+        rows.append({"id": product.id, "name": product.name(default, default), "cells": cells})
+    return render(
+        "bundles_review.html",
+        rows=rows,
+        stages=list(kb.stages),
+        languages=languages,
+        max_links=kb.settings.max_links,
+        total=sum(len(r["cells"]) for r in rows),
+        warned=sum(1 for r in rows for c in r["cells"] if c["warnings"]),
+    )
+
+
+def bundle_warnings(kb: KnowledgeBase, product: Product, bundle: Bundle) -> list[str]:
+    """What a reviewer should know of one product's bundle before it is sent: it is empty, some of its
+    links are in the default language, articles of its list were left out (and why), or an article reads
+    as another product's (the check `kbgen check` makes)."""
+    found: list[str] = []
+    stage = bundle.stage
+    listed = product.bundles.get(stage, ())
+    if not listed:
+        found.append(f"no '{stage}' bundle in {kb.settings.products_file}: the email has no article links")
+    elif not bundle.links:
+        found.append("no article links: every article of the list was left out")
+    for link in bundle.links:
+        if link.fell_back:
+            found.append(
+                f"article {link.id} ('{link.title}') has no '{bundle.lang}' translation: sent in '{link.lang}'"
+            )
+    kept = {link.id for link in bundle.links}
+    for article_id in listed:
+        if article_id not in kept:
+            found.append(f"article {article_id} left out: {_left_out_because(kb, article_id)}")
+    for link in bundle.links:
+        article = kb.article(link.id, link.lang)
+        other = about_another_product(kb, article, product) if article is not None else ""
+        if other:
+            found.append(f"article {link.id} ('{link.title}') {other}")
+    return found
+
+
+def _left_out_because(kb: KnowledgeBase, article_id: str) -> str:
+    """Why an article of a bundle's list is not in the bundle (the Bundler's rule: published and not stale,
+    in the language or the default one; at most `max_links`)."""
+    article = kb.article(article_id, kb.default_language)
+    if article is None:
+        return f"no article with id '{article_id}'"
+    if article.draft:
+        return "it is a draft"
+    if not article.is_published("public"):
+        return "it is internal"
+    if article.is_stale(kb.settings.today):
+        return f"it is stale (review by {article.review_by})"
+    return f"the bundle holds at most {kb.settings.max_links} links"

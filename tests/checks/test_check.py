@@ -6,6 +6,8 @@ import json
 
 from conftest import article, run
 
+import kbgen
+
 PRODUCTS = """\
 stages: [shipped, delivered, day-7]
 products:
@@ -66,10 +68,12 @@ def twenty_mistakes() -> dict[str, str | bytes]:
         c + "alias3.md": article(1018, "Alias three", aliases="['../outside', /etc/passwd]"),
         # 20 not UTF-8
         c + "latin1.md": "---\nid: 1020\ntitle: Caf\xe9\n---\n".encode("latin-1"),
+        # 21 a topic without index.md, titled from its folder's name (warning)
     }
 
 
 EXPECTED = [
+    "content/en/help:1: warning: this topic has no index.md: it is titled 'Help', from its folder's name; add an index.md with a title (and a description)",
     "content/en/help/alias1.md:4: error: alias 'help/good/' is the address of content/en/help/good.md",
     "content/en/help/alias2.md:4: error: alias 'old/page' is also an alias of content/en/help/alias1.md; keep it on one article",
     "content/en/help/alias3.md:4: error: alias '../outside' contains '.' or '..'; it would point outside the site",
@@ -100,7 +104,7 @@ def test_check_lists_every_mistake_with_file_and_line_and_exits_1(make_site):
     result = run("check")
     assert result.lines == EXPECTED
     assert result.exit_code == 1
-    assert result.stderr.strip().endswith("17 errors, 5 warnings in 13 articles")
+    assert result.stderr.strip().endswith("17 errors, 6 warnings in 13 articles")
 
 
 def test_check_json_prints_the_same_list(make_site):
@@ -264,3 +268,30 @@ def test_a_missing_or_broken_config_is_reported_plainly(make_site):
         1,
         "Error: missing.yml: no such configuration file (give one with -f)\n",
     )
+
+
+def test_a_topic_without_index_md_is_a_warning_and_titled_from_its_folders_words(make_site):
+    make_site(
+        {
+            "content/en/app-tracking-protection/a.md": article(1, "A"),
+            "content/en/iOS_apps/b.md": article(2, "B"),
+            "content/en/setup/index.md": "---\ntitle: Setting up\n---\n",
+            "content/en/setup/c.md": article(3, "C"),
+            "content/fr/setup/c.md": article(3, "C en français"),
+        },
+        options="      languages: [en, fr]\n",
+    )
+    result = run("check")
+    assert result.exit_code == 0, "a warning, not an error"
+    assert result.lines == [
+        "content/en/app-tracking-protection:1: warning: this topic has no index.md: it is titled "
+        "'App Tracking Protection', from its folder's name; add an index.md with a title (and a description)",
+        "content/en/iOS_apps:1: warning: this topic has no index.md: it is titled 'iOS Apps', from its folder's "
+        "name; add an index.md with a title (and a description)",
+        "content/fr/setup:1: warning: this topic has no index.md: it is titled 'Setting up', as in en; add an "
+        "index.md with its fr title",
+    ]
+    kb = kbgen.load()
+    titles = {(c.lang, c.key): c.title for c in kb.categories}
+    assert titles[("fr", "setup")] == "Setting up", "the writer's title, not the folder's name"
+    assert run("check", "--strict").exit_code == 1

@@ -19,6 +19,8 @@ def kb() -> dict[str, str]:
             type="tutorial", aliases="[help/first-boil]", updated="2026-05-01",
         ),
         "content/en/setup/descale.md": article(2, "Descale", "## Mix\n\nVinegar.\n"),
+        "content/en/setup/index.md": "---\ntitle: Setup\n---\n",
+        "content/fr/setup/index.md": "---\ntitle: Installation\n---\n",
     }  # fmt: skip
 
 

@@ -10,6 +10,7 @@ def kb() -> dict[str, str]:
         "content/en/setup/first-boil.md": article(1, "First boil", "## Fill it\n\nWater.\n", type="tutorial"),
         "content/en/setup/descale.md": article(2, "Descale the kettle"),
         "content/en/setup/filter.md": article(3, "Replace the filter", aliases="[help/filter]"),
+        "content/en/setup/index.md": "---\ntitle: Setup\n---\n",
     }
 
 

@@ -13,7 +13,7 @@ from conftest import REPO, article, run
 
 from kbgen.commands.project import load
 from kbgen.insights.gaps.analysis import analyze
-from kbgen.insights.gaps.matching import THRESHOLD, Match, Matcher, detect_language
+from kbgen.insights.gaps.matching import THRESHOLDS, Match, Matcher, detect_language
 from kbgen.insights.gaps.tickets import MAX_BODY, MAX_CELL, Ticket, parse_columns, read_tickets
 from kbgen.insights.gaps.topics import cluster
 
@@ -98,7 +98,10 @@ def test_language_detection_uses_stop_words():
 
 
 def test_demo_text_report_names_gaps_and_bundle_changes():
-    result = run("gaps", "--words", TICKETS, "-f", DEMO)
+    # As the README runs it: by meaning and words in English. (By words, at the threshold calibrated on the
+    # Arduino tickets, the three "map gone after the update" tickets are matched to an article: a false
+    # "answered" of the held-out demo, see gaps/__init__.py.)
+    result = run("gaps", TICKETS, "-f", DEMO)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert out.startswith("394 tickets in ")
@@ -112,15 +115,15 @@ def test_demo_text_report_names_gaps_and_bundle_changes():
 
 
 def test_demo_json_is_stable(tmp_path):
-    first = run("gaps", "--words", TICKETS, "-f", DEMO, "--format", "json")
-    second = run("gaps", "--words", TICKETS, "-f", DEMO, "--format", "json")
+    first = run("gaps", TICKETS, "-f", DEMO, "--format", "json")
+    second = run("gaps", TICKETS, "-f", DEMO, "--format", "json")
     assert first.exit_code == 0 and first.stdout == second.stdout
     data = json.loads(first.stdout)
     assert sorted(data) == [
         "answered", "articles", "bundle_suggestions", "columns", "file", "gaps", "languages", "matches", "period",
-        "products", "ranking", "searches", "skipped_rows", "threshold", "tickets", "unanswered_ungrouped",
+        "products", "ranking", "searches", "skipped_rows", "thresholds", "tickets", "unanswered_ungrouped",
     ]  # fmt: skip
-    assert data["tickets"] == 394 and data["threshold"] == THRESHOLD
+    assert data["tickets"] == 394 and data["thresholds"] == THRESHOLDS  # English by meaning, French by words
     assert data["columns"] == {
         "body": "Description", "date": "Created at", "id": "Id", "product": "Product", "sku": "SKU",
         "subject": "Subject", "tags": "Tags",
@@ -135,7 +138,7 @@ def test_demo_json_is_stable(tmp_path):
         "roomie-v3",
     ]
     assert sum(p["tickets"] for p in data["products"]) == 394
-    assert 0.6 <= data["answered"]["share"] <= 0.9
+    assert 0.6 <= data["answered"]["share"] <= 0.95  # 88 % of the labelled sample is answerable
     top = data["gaps"][0]
     assert {
         "size",
@@ -159,7 +162,7 @@ def test_demo_json_is_stable(tmp_path):
         "title": "Grind Pro won't start or stops mid-grind",
     }  # fmt: skip
     out = tmp_path / "out" / "gaps.json"
-    assert run("gaps", "--words", TICKETS, "-f", DEMO, "--format", "json", "--output", str(out)).exit_code == 0
+    assert run("gaps", TICKETS, "-f", DEMO, "--format", "json", "--output", str(out)).exit_code == 0
     assert out.read_text(encoding="utf-8") == first.stdout
 
 
@@ -277,7 +280,7 @@ def test_text_output_is_an_aligned_table(make_site):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "8 tickets in tickets.csv, 2026-10-01 to 2026-10-08 (en: 7, fr: 1)"
-    assert lines[1] == "Answered by an existing article: 5 of 8 (62%); confidence threshold 0.25"
+    assert lines[1] == f"Answered by an existing article: 5 of 8 (62%); confidence threshold {THRESHOLDS['words']}"
     start = lines.index("Coverage by product")
     assert lines[start + 1 : start + 6] == [
         "product       tickets  answered  share",
@@ -473,3 +476,141 @@ def test_gaps_match_by_meaning_where_a_model_knows_the_language_and_say_so():
     assert words["ranking"] == {"en": "words", "fr": "words"}
     text = run("gaps", TICKETS, "-f", DEMO).stdout
     assert "Matched en: by meaning and words; fr: by words" in text
+
+
+# -- calibration per ranking, topic keywords, merged topics, the width of the text report ---------------------
+
+
+def test_each_ranking_answers_from_its_own_calibrated_threshold(demo_kb):
+    assert set(THRESHOLDS) == {"words", "meaning+words"}
+    matcher = Matcher(demo_kb)
+    assert matcher.thresholds == THRESHOLDS
+    assert matcher.threshold_of("en") == THRESHOLDS["meaning+words"], "kbgen's model knows English"
+    assert matcher.threshold_of("fr") == THRESHOLDS["words"]
+    assert Matcher(demo_kb, ranking="words").threshold_of("en") == THRESHOLDS["words"]
+    assert Matcher(demo_kb, threshold=0.5).thresholds == {"words": 0.5, "meaning+words": 0.5}
+    english = Ticket("1", "Descale light is on", "How do I run the descaling program?")
+    french = Ticket("2", "Détartrage", "Comment détartrer la machine à espresso ?")
+    matcher.thresholds = {"words": 0.0, "meaning+words": 1.01}  # a confidence is at most 1
+    assert (matcher.match(english).answered, matcher.match(french).answered) == (False, True)
+    matcher.thresholds = {"words": 1.01, "meaning+words": 0.0}
+    assert (matcher.match(english).answered, matcher.match(french).answered) == (True, False)
+
+
+def test_the_report_says_the_threshold_of_each_ranking():
+    data = json.loads(run("gaps", TICKETS, "-f", DEMO, "--format", "json").stdout)
+    assert data["thresholds"] == THRESHOLDS and data["ranking"] == {"en": "meaning+words", "fr": "words"}
+    for m in data["matches"]:
+        threshold = THRESHOLDS[data["ranking"][m["lang"]]]
+        assert m["answered"] == (m["confidence"] >= threshold) or abs(m["confidence"] - threshold) < 0.001
+    text = " ".join(run("gaps", TICKETS, "-f", DEMO).stdout.split())
+    words, meaning = THRESHOLDS["words"], THRESHOLDS["meaning+words"]
+    assert f"confidence threshold {meaning} by meaning and words, {words} by words" in text
+    html = run("gaps", TICKETS, "-f", DEMO, "--format", "html").stdout
+    assert f"confidence is at least {meaning} by meaning and words, {words} by words." in html
+    forced = json.loads(run("gaps", TICKETS, "-f", DEMO, "--format", "json", "--threshold", "0.5").stdout)
+    assert forced["thresholds"] == {"meaning+words": 0.5, "words": 0.5}
+    assert all(
+        m["answered"] == (m["confidence"] >= 0.5) for m in forced["matches"] if abs(m["confidence"] - 0.5) > 0.001
+    )
+    assert "confidence threshold 0.5\n" in run("gaps", TICKETS, "-f", DEMO, "--threshold", "0.5").stdout
+
+
+def test_a_short_question_is_answered_when_its_best_article_is_right(demo_matcher):
+    # "Which descaler to use? – How often should I descale the machine and can I use vinegar?": the right
+    # article at a confidence under the 0.25 that served both rankings before the calibration.
+    with open(TICKETS, encoding="utf-8-sig", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["Id"] == "48214")
+    m = demo_matcher.match(Ticket(row["Id"], row["Subject"], row["Description"], row["Product"], row["SKU"]))
+    assert m.article_id == "1011" and m.lang == "en"  # Descale your Espresso One
+    assert THRESHOLDS["meaning+words"] <= m.confidence < 0.25 and m.answered
+
+
+def match_of(n: int, subject: str, body: str = "", lang: str = "en") -> Match:
+    return Match(Ticket(str(n), subject, body, line=n), lang, None, "", 0.0, 0.0, False)
+
+
+def test_words_that_frame_a_question_are_no_topic_keywords():
+    matches = [
+        match_of(1, "Any idea where my parcel is?", "Can you tell me where the parcel is? I need to know, thanks"),
+        match_of(2, "parcel tracking", "any idea? please tell me where my parcel is, the tracking shows nothing"),
+        match_of(3, "No tracking for my parcel", "I want to know where it is, can you tell me? Any idea?"),
+        match_of(4, "Colis perdu", "Une idée ? Pouvez-vous me dire où est mon colis ? J'ai besoin de savoir", "fr"),
+        match_of(5, "Où est mon colis", "aucune idée où est le colis, pouvez-vous me dire", "fr"),
+    ]
+    groups = cluster(matches)
+    assert [[m.ticket.id for m in g.matches] for g in groups] == [["1", "2", "3"], ["4", "5"]]
+    assert groups[0].keywords[:2] == ["en:parcel", "en:track"] and groups[1].keywords[0] == "fr:colis"
+    keywords = {k.split(":")[1] for g in groups for k in g.keywords}
+    assert not keywords & {"idea", "tell", "know", "need", "want", "idee", "dire", "savoir", "besoin", "pouvez"}
+
+
+def test_a_word_of_a_large_share_of_all_tickets_is_no_topic_keyword():
+    gaps = [match_of(n, "board won't boot after flashing", "the board never boots after flashing") for n in (1, 2)]
+    everything = gaps + [match_of(n, f"board question {n}", "my board and its shield") for n in range(3, 40)]
+    assert cluster(gaps)[0].keywords[:3] == ["en:board", "en:boot", "en:flash"], "two tickets: no share"
+    assert cluster(gaps, background=everything)[0].keywords == ["en:boot", "en:flash", "en:never"]
+
+
+def test_near_identical_topics_merge():
+    matches = [
+        match_of(1, "Kettle lid won't close", "the lid of my kettle does not close any more, the hinge seems loose"),
+        match_of(2, "Lid hinge loose", "hinge of the lid is loose and the lid pops open when pouring"),
+        match_of(3, "Lid pops open", "when I pour the lid pops open"),
+        match_of(4, "Lid open when pouring", "water spills because the lid opens when pouring"),
+        match_of(5, "Student discount", "do you have a student discount"),
+        match_of(6, "Discount for students?", "is there a discount for students"),
+    ]
+    apart = cluster(matches, merge=1.01)  # the greedy passes alone: the lid that opens when pouring apart
+    assert sorted([m.ticket.id for m in g.matches] for g in apart) == [["1", "2"], ["3", "4"], ["5", "6"]]
+    merged = cluster(matches)
+    assert [[m.ticket.id for m in g.matches] for g in merged] == [["1", "2", "3", "4"], ["5", "6"]]
+    assert merged[0].keywords[0] == "en:lid"
+
+
+def test_cosine_is_symmetric():
+    from kbgen.insights.gaps.topics import _cosine
+
+    a, b = {"x": 1.0, "y": 2.0}, {"x": 3.0}  # the longer one first as well: each with its own norm
+    assert _cosine(a, b, 3.0) == pytest.approx(_cosine(b, a, 5**0.5)) == pytest.approx(1 / 5**0.5)
+
+
+def test_the_text_report_fits_100_columns(demo_kb):
+    from dataclasses import replace
+
+    from kbgen.insights.gaps.analysis import ArticleRef
+    from kbgen.insights.gaps.formats import WIDTH, format_text
+
+    assert WIDTH == 100
+    for args in ((), ("--words",)):
+        out = run("gaps", *args, TICKETS, "-f", DEMO).stdout
+        assert max(len(line) for line in out.splitlines()) <= 100, args
+        assert "What to write next: unanswered tickets by topic\n#  tickets  keywords" in out
+    result = analyze(demo_kb, read_tickets(TICKETS))
+    long = "My espresso machine makes a terrible grinding noise every single morning " * 4
+    gap = replace(
+        result.gaps[0],
+        keywords=["supercalifragilistic", "extraordinarily", "incomprehensibilities", "counterrevolutionaries"],
+        products=dict.fromkeys(["espresso-one", "grind-pro", "pour-kettle", "roomie-v3"], 1),
+        examples=[long, "short one"],
+        closest_article=ArticleRef("1011", long),
+        searches=12,
+    )
+    wide = replace(
+        result,
+        file="/a/very/long/folder/name/of/a/help/desk/export/" * 3 + "tickets.csv",
+        gaps=[gap, *result.gaps[1:]],
+        searches=12,
+        articles=[replace(result.articles[0], title=long), *result.articles[1:]],
+        bundle_suggestions=[replace(result.bundle_suggestions[0], title=long, stage_full=True)],
+    )
+    lines = format_text(wide).splitlines()
+    assert max(len(line) for line in lines) <= 100
+    start = lines.index("What to write next: unanswered tickets by topic")
+    header, row, example = lines[start + 1], lines[start + 3], lines[start + 4]
+    assert header.split() == ["#", "tickets", "searches", "keywords", "products", "closest", "article"]
+    # narrowed to fit: the closest article first, then the products, the keywords last
+    assert row.endswith("  1011 My espres…") and "  espress…  " in row and "  supercalifragilistic, " in row
+    assert example.startswith(" " * header.index("keywords") + "My espresso machine") and example.endswith("…")
+    assert lines[start + 5].strip() == "short one"
+    assert any(line.startswith("  add ") for line in lines) and any(line.startswith("    ") for line in lines)

@@ -38,7 +38,12 @@ def test_every_file_is_read_and_each_mistake_reported_where_it_is(make_site):
 
 
 def test_an_article_reads_as_typed_with_its_field_lines(make_site):
-    make_site({"content/care/a.md": article("0042", "Forty-two", tags="[descale, '010']", updated="2026-03-04")})
+    make_site(
+        {
+            "content/care/a.md": article("0042", "Forty-two", tags="[descale, '010']", updated="2026-03-04"),
+            "content/care/index.md": "---\ntitle: Care\n---\n",
+        }
+    )
     kb = kbgen.load()
     a = kb.articles[0]
     assert a.id == "0042" and a.tags == ("descale", "010"), "ids and tags are the text typed, never numbers"

@@ -38,6 +38,7 @@ def small_kb(**extra: str) -> dict[str, str]:
             duration=5,
             difficulty="easy",
         ),
+        "content/en/faq/index.md": "---\ntitle: FAQ\n---\n",
         "content/en/faq/kettle-faq.md": article(
             1002,
             "Kettle FAQ",
@@ -258,6 +259,7 @@ def corpus(n: int, categories: int = 3) -> dict[str, str]:
             for i in range(10)
         ),
         "content/en/index.md": "---\ntitle: Help\n---\n",
+        **{f"content/en/cat{c}/index.md": f"---\ntitle: Topic {c}\n---\n" for c in range(categories)},
     }
     for i in range(n):
         kind = "faq" if i % 4 == 3 else "tutorial"

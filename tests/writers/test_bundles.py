@@ -289,3 +289,134 @@ def test_every_email_of_the_demo_is_ascii_well_formed_and_wrapped_for_outlook():
                 assert fragment.startswith('<!--[if mso]><table role="presentation" width="600"'), where
                 assert fragment.rstrip().endswith("<!--[if mso]></td></tr></table><![endif]-->"), where
                 assert "max-width:600px" in fragment and fragment.count("<table") == fragment.count("</table>")
+
+
+# -- the review page, bundles/index.html -----------------------------------------------------------
+
+
+def review_page(root: Path):
+    """bundles/index.html parsed (html5lib, as a browser parses it): its cells and its bundles by key."""
+    import html5lib
+
+    text = (root / "site/bundles/index.html").read_text()
+    doc = html5lib.parse(text, namespaceHTMLElements=False)
+    cells = {a.get("data-key"): a for a in doc.iter("a") if "cell" in (a.get("class") or "").split()}
+    sections = {s.get("data-key"): s for s in doc.iter("section")}
+    return text, doc, cells, sections
+
+
+def cell_count(cell) -> str:
+    """What a matrix cell shows: its link count, then "!" when the bundle has warnings."""
+    return "".join(next(x for x in cell if x.get("aria-hidden") == "true").itertext())
+
+
+def test_the_review_matrix_has_a_cell_per_product_stage_and_language_with_its_link_count(make_site):
+    root = shop(make_site)
+    assert run("build").exit_code == 0
+    text, doc, cells, sections = review_page(root)
+    expected = {}
+    for path in sorted((root / "site/bundles").glob("*/*/*.json")):
+        lang, product, stage = path.relative_to(root / "site/bundles").with_suffix("").parts
+        expected[f"{product}/{stage}/{lang}"] = len(json.loads(path.read_text())["links"])
+    assert len(expected) == 2 * 3 * 2
+    assert sorted(cells) == sorted(expected) == sorted(sections), "one cell, and one bundle, for each"
+    assert {key: int(cell_count(cells[key]).rstrip("!")) for key in cells} == expected
+    assert expected["grinder/delivered/en"] == 4 and expected["kettle/day-7/fr"] == 1
+    rows = list(next(doc.iter("tbody")))
+    assert ["".join(r.find("th").itertext()) for r in rows] == ["Kettle", "Grinder"], "a row per product"
+    assert all(len(r.findall("td")) == 3 * 2 for r in rows), "a column per stage × language"
+    assert cells["kettle/shipped/en"].get("href") == "#kettle/shipped/en", "a link to its bundle, JS or not"
+    # Without JavaScript every bundle is there: its email, its text and its HTML source as the files have them.
+    for key, section in sections.items():
+        product, stage, lang = key.split("/")
+        base = root / f"site/bundles/{lang}/{product}/{stage}"
+        pre = next(x for x in section.iter("pre"))
+        assert "".join(pre.itertext()) == base.with_suffix(".txt").read_text()
+        assert next(section.iter("textarea")).text == base.with_suffix(".html").read_text()
+        frame = next(x for x in section.iter("div") if x.get("class") == "frame")
+        assert frame.get("lang") == lang and pre.get("lang") == lang
+        assert next(frame.iter("table")).get("lang") == lang
+    assert 'aria-live="polite"' in text and "navigator.clipboard.writeText" in text and "execCommand" in text
+
+
+def test_the_review_matrix_marks_a_bundle_that_falls_back_to_the_default_language(make_site):
+    root = shop(make_site)
+    assert run("build").exit_code == 0
+    _, _, cells, sections = review_page(root)
+    fell_back = cells["kettle/shipped/fr"]  # article 1 has no French translation
+    assert "warn" in fell_back.get("class").split() and cell_count(fell_back) == "2!"
+    assert "has no 'fr' translation: sent in 'en'" in fell_back.get("title")
+    assert "1 warning" in "".join(fell_back.itertext())
+    warnings = ["".join(li.itertext()) for li in sections["kettle/shipped/fr"].iter("li")]
+    assert warnings == [f"article 1 ('{HOSTILE}') has no 'fr' translation: sent in 'en'"]
+    clean = cells["kettle/shipped/en"]
+    assert "warn" not in clean.get("class").split() and cell_count(clean) == "2" and clean.get("title") is None
+    assert not list(sections["kettle/shipped/en"].iter("li"))
+
+
+HOSTILE_PRODUCT = "<img src=x onerror=alert(1)>"
+
+
+def test_the_review_page_warns_of_what_kbgen_check_warns_and_escapes_hostile_names(make_site):
+    products = {
+        "stages": ["shipped", "delivered", "day-7"],
+        "products": [
+            {"id": "p", "name": HOSTILE_PRODUCT, "skus": ["P"], "bundles": {"shipped": [1, 2], "day-7": [3]}},
+            {"id": "kettle", "name": "Kettle", "skus": ["K"], "bundles": {"shipped": [2, 3, 4], "delivered": [2]}},
+        ],
+    }
+    root = make_site(
+        {
+            "content/products.yml": json.dumps(products),
+            "content/en/a1.md": article(1, "Old", review_by="2020-01-01"),
+            "content/en/a2.md": article(2, json.dumps("<b onmouseover=alert(2)>Two</b>")),
+            "content/en/a3.md": article(3, "Descale the Kettle"),
+            "content/en/a4.md": article(4, "Four"),
+        },
+        options="      max_links: 2\n",
+    )
+    assert run("build").exit_code == 0
+    text, doc, cells, sections = review_page(root)
+
+    def warnings(key: str) -> list[str]:
+        return ["".join(li.itertext()) for li in sections[key].iter("li")]
+
+    assert warnings("p/shipped/en") == ["article 1 left out: it is stale (review by 2020-01-01)"]
+    assert warnings("p/delivered/en") == ["no 'delivered' bundle in products.yml: the email has no article links"]
+    assert cell_count(cells["p/delivered/en"]) == "0!"
+    assert warnings("p/day-7/en") == [
+        f"article 3 ('Descale the Kettle') names Kettle, not {HOSTILE_PRODUCT}, in its title or summary"
+    ]
+    assert warnings("kettle/shipped/en") == ["article 4 left out: the bundle holds at most 2 links"]
+    assert warnings("kettle/delivered/en") == []
+    # Hostile names and titles are text everywhere: in the matrix, the headings, the lists, the warnings.
+    assert not [e for e in doc.iter() if e.tag in ("img", "b") or any(k.startswith("on") for k in e.attrib)]
+    assert "<img src=x" not in text and "<b onmouseover" not in text
+    row = next(iter(next(doc.iter("tbody"))))
+    assert "".join(row.find("th").itertext()) == HOSTILE_PRODUCT
+    assert HOSTILE_PRODUCT in "".join(next(sections["p/shipped/en"].iter("h2")).itertext())
+    option = next(o for o in doc.iter("option") if o.get("value") == "p")
+    assert option.text == HOSTILE_PRODUCT
+
+
+def test_the_review_page_loads_nothing_and_links_only_relatively(make_site):
+    root = shop(make_site)
+    assert run("build").exit_code == 0
+    text, doc, _, sections = review_page(root)
+    frames = {id(e) for s in sections.values() for f in s.iter("div") if f.get("class") == "frame" for e in f.iter()}
+    for element in doc.iter():
+        for name in ("href", "src", "action", "srcset", "poster", "data"):
+            value = element.get(name)
+            if value is None:
+                continue
+            if id(element) in frames:  # the email itself: the help center's own absolute https URLs
+                assert value.startswith("https://help.example.com/"), value
+            else:
+                assert not re.match(r"(?i)^([a-z][a-z0-9+.-]*:|//|/)", value), (element.tag, value)
+    assert not [e for e in doc.iter() if e.tag in ("link", "iframe", "img") or (e.tag == "script" and e.get("src"))]
+    for block in [e.text or "" for e in doc.iter() if e.tag in ("script", "style")]:
+        assert not re.search(r"(?i)(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", block)
+        assert "@import" not in block and "url(" not in block
+    links = [a.get("href") for a in sections["kettle/day-7/fr"].iter("a") if id(a) not in frames]
+    assert links == ["fr/kettle/day-7.html", "fr/kettle/day-7.txt", "fr/kettle/day-7.json"]
+    assert all((root / "site/bundles" / href).is_file() for href in links)

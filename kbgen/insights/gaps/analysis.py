@@ -9,7 +9,7 @@ from typing import Any
 
 from ...model import Article, KnowledgeBase, Product
 from ...search.index import LanguageIndex
-from .matching import THRESHOLD, Match, Matcher, ProductFinder
+from .matching import Match, Matcher, ProductFinder
 from .tickets import Ticket, TicketFile
 from .topics import cluster, surface_words
 
@@ -126,7 +126,7 @@ class GapsReport:
     period: Period | None
     languages: dict[str, int]
     ranking: dict[str, str]  # how each language's tickets were matched: "meaning+words" or "words"
-    threshold: float
+    thresholds: dict[str, float]  # the confidence from which a ticket counts as answered, per ranking used
     answered: Answered
     products: list[ProductCoverage]
     gaps: list[Gap]
@@ -154,7 +154,7 @@ def analyze(
     tickets: TicketFile,
     lang: str | None = None,
     *,
-    threshold: float = THRESHOLD,
+    threshold: float | None = None,
     min_tickets: int = MIN_TICKETS,
     indexes: Mapping[str, LanguageIndex] | None = None,
     ranking: str = "auto",
@@ -163,7 +163,8 @@ def analyze(
     """Everything `kbgen gaps` reports.
 
     ranking: "auto" (as the site's search box: by meaning and words where a model knows the language) or
-    "words". searches: what customers searched the site for and found nothing; they are questions asked
+    "words". threshold: one confidence threshold for both rankings (default: each ranking's calibrated one,
+    `matching.THRESHOLDS`). searches: what customers searched the site for and found nothing; they are questions asked
     too, grouped with the unanswered tickets into topics (the coverage figures count tickets only)."""
     matcher = Matcher(kb, indexes, threshold, ranking)
     finder = ProductFinder(kb)
@@ -208,7 +209,7 @@ def analyze(
     ]
     unanswered = [m for m in matches if not m.answered]
     words = surface_words([*unanswered, *asked], matcher.shop)
-    groups = cluster([*unanswered, *asked], shop=matcher.shop)
+    groups = cluster([*unanswered, *asked], shop=matcher.shop, background=matches)
     gaps, loose = [], 0
     for g in groups:
         in_tickets = [m for m in g.matches if m.ticket.id not in searched]
@@ -272,6 +273,7 @@ def analyze(
     suggestions.sort(key=lambda s: (-s.tickets, s.product, s.article))
 
     dates = sorted(m.ticket.date for m in matches if m.ticket.date)
+    rankings = {lang: matcher.ranking_of(lang) for lang in sorted({m.lang for m in matches})}
     return GapsReport(
         file=tickets.path,
         columns=tickets.columns,
@@ -279,8 +281,8 @@ def analyze(
         skipped_rows=tickets.skipped,
         period=Period(dates[0], dates[-1]) if dates else None,
         languages=dict(sorted(Counter(m.lang for m in matches).items())),
-        ranking={lang: matcher.ranking_of(lang) for lang in sorted({m.lang for m in matches})},
-        threshold=threshold,
+        ranking=rankings,
+        thresholds={r: matcher.thresholds[r] for r in sorted(set(rankings.values()))},
         answered=Answered(len(answered), round(len(answered) / total, 3) if total else None),
         products=products,
         gaps=gaps,

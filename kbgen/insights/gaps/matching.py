@@ -16,7 +16,10 @@ from ...search.index import LanguageIndex, build_index
 from ...search.query import query_terms, rank, ranking_of, word_confidence, word_scores
 from .tickets import MAX_QUERY, Ticket
 
-THRESHOLD = 0.25
+# The confidence from which a ticket counts as answered, per ranking (see the package's documentation): the
+# threshold of highest F1 on benchmarks/data/arduino_tickets.csv (the public Arduino Help Center), the demo's
+# labelled tickets held out. `benchmarks/gaps_quality.py --help-center SOURCE` measures both and re-derives them.
+THRESHOLDS = {"words": 0.09, "meaning+words": 0.14}
 MARGIN_SCALE = 2.0  # by meaning and words: the lead over the next article that counts as full confidence is 1/2
 BLOCK = 256  # tickets matched by one thread at a time
 
@@ -90,12 +93,13 @@ class Matcher:
         self,
         kb: KnowledgeBase,
         indexes: Mapping[str, LanguageIndex] | None = None,
-        threshold: float = THRESHOLD,
+        threshold: float | None = None,
         ranking: str = "auto",
     ) -> None:
+        """threshold: one confidence threshold for every ranking instead of the calibrated `THRESHOLDS`."""
         self.kb = kb
         self.indexes = dict(indexes) if indexes is not None else build_index(kb, "public")
-        self.threshold = threshold
+        self.thresholds = dict(THRESHOLDS) if threshold is None else dict.fromkeys(THRESHOLDS, threshold)
         self.ranking = ranking
         self.shop = shop_words(kb)
         self._analyzers: dict[str, Analyzer] = {}
@@ -103,6 +107,10 @@ class Matcher:
     def ranking_of(self, lang: str) -> str:
         index = self.indexes.get(lang)
         return ranking_of(index, self.ranking) if index is not None else "words"
+
+    def threshold_of(self, lang: str) -> float:
+        """The confidence from which a ticket of this language counts as answered (that of its ranking)."""
+        return self.thresholds[self.ranking_of(lang)]
 
     def language_of(self, ticket: Ticket) -> str:
         usable = [x for x in self.kb.languages if self.indexes.get(x) and self.indexes[x].docs]
@@ -146,15 +154,14 @@ class Matcher:
         analyzer = self._analyzers.setdefault(lang, Analyzer(lang))
         terms = query_terms(index, query, analyzer)
         words = word_scores(index, terms)
-        if self.ranking_of(lang) == "words" or index.meaning is None:
+        threshold = self.threshold_of(lang)
+        if self.ranking_of(lang) == "words":
             if not words:
                 return Match(ticket, lang, None, "", 0.0, 0.0, False)
             best = min(words, key=lambda d: (-words[d], d))
             confidence = word_confidence(index, terms, words)
             hit = index.docs[best]
-            return Match(
-                ticket, lang, hit.article_id, hit.anchor, words[best], confidence, confidence >= self.threshold
-            )
+            return Match(ticket, lang, hit.article_id, hit.anchor, words[best], confidence, confidence >= threshold)
         fused = rank(index, query, self.ranking, terms, words)
         if not fused:
             return Match(ticket, lang, None, "", 0.0, 0.0, False)
@@ -168,7 +175,7 @@ class Matcher:
         score = words.get(doc, 0.0)
         own = word_confidence(index, terms, {doc: score}) if score > 0 else 0.0
         confidence = min(1.0, max(own, MARGIN_SCALE * (fused[doc] - runner_up)))
-        return Match(ticket, lang, hit.article_id, hit.anchor, score, confidence, confidence >= self.threshold)
+        return Match(ticket, lang, hit.article_id, hit.anchor, score, confidence, confidence >= threshold)
 
 
 def _cores() -> int:
