@@ -13,8 +13,9 @@ PY="$VENV/bin/python"
 "$PY" -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
 # Debian's Chromium for the browser tests, and its PostgreSQL server for the feedback collector's tests
-# (the tests start a server of their own, in a temporary folder, on a free port).
+# (the tests start a server of their own, in a temporary folder, on a free port); its npm if there is none.
 MISSING=""
+command -v npm >/dev/null 2>&1 || MISSING="$MISSING npm"
 command -v chromium >/dev/null 2>&1 || MISSING="$MISSING chromium"
 command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || MISSING="$MISSING postgresql"
 if [ -n "$MISSING" ]; then
@@ -24,5 +25,9 @@ if [ -n "$MISSING" ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $MISSING >/dev/null
 fi
+
+# axe-core, Deque's accessibility engine (the npm package), which the browser tests inject into Chromium to
+# check every kind of page against WCAG 2.1 AA.
+npm install --silent --no-audit --no-fund --prefix "$VENV/axe" axe-core@4.14.1 >/dev/null
 
 "$PY" -m pytest "$@"

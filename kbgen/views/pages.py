@@ -194,6 +194,7 @@ class PageContexts:
             "search_url": nav.home_url(lang) + "search/",
             "search_strings": {
                 "results": t.text("search.results"),
+                "all": t.text("search.all"),
                 "none": t.text("search.none"),
                 "none_help": t.text("search.none_help"),
                 "contact": t.text("search.contact"),

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from .axe import violations
+
 PAGE = "bundles/index.html"
 LANGUAGE = {"en": "English", "fr": "French", "it": "Italian", "ro": "Romanian"}
 
@@ -165,3 +167,10 @@ def test_without_javascript_every_bundle_shows(open_page, site_url):
     assert sections.count() == 60
     assert all(sections.nth(i).is_visible() for i in (0, 17, 59))
     assert page.locator("noscript").count() == 1
+
+
+@pytest.mark.parametrize(("width", "scheme"), [(1280, "light"), (1280, "dark"), (375, "light"), (375, "dark")])
+def test_the_review_page_has_no_wcag_aa_violation(open_page, site_url, width, scheme):
+    page = open_page(width, color_scheme=scheme, bypass_csp=True)
+    page.goto(site_url + PAGE + "#espresso-one/delivered/fr")
+    assert violations(page) == []

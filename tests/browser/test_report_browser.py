@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from .axe import violations
 from .conftest import REPO, SiteHandler, _serve
 
 
@@ -109,3 +110,12 @@ def test_report_has_no_request_outside_the_page(open_page, internal_url: str) ->
     page.goto(internal_url + "report/")
     assert [u for u in page.requests if u != internal_url + "report/"] == []
     assert page.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", ["report/", "", "widget/preview/"])
+def test_the_internal_pages_have_no_wcag_aa_violation(open_page, internal_url, path, scheme):
+    """The report, the internal site's home (with its support-team banner) and the widget preview."""
+    page = open_page(1280, color_scheme=scheme, bypass_csp=True)
+    page.goto(internal_url + path)
+    assert violations(page) == []

@@ -291,3 +291,50 @@ def test_a_query_with_replacement_codes_is_shown_as_typed(page, site_url):
     none = page.locator("#kb-search-results .kb-search-none-title")
     none.wait_for(timeout=5000)
     assert none.inner_text() == "No results for “$& $' $` zzz”"
+
+
+def test_on_the_search_page_typing_changes_the_results_and_the_address_with_no_panel_over_them(page, site_url):
+    page.goto(site_url + "search/")
+    topics = page.locator("#kb-topics")
+    assert topics.is_visible(), "with no query the search page offers the topics"
+    box = page.locator("#kb-search-results").locator("xpath=preceding::input[@type='search'][1]")
+    box.fill("descale")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'descale'", timeout=5000)
+    page.locator("#kb-search-results .kb-hit").first.wait_for(timeout=5000)
+    assert page.locator(".kb-search-pop").count() == 0, "no panel to cover the topics or the results"
+    first = page.locator("#kb-search-results .kb-hit").first.get_attribute("data-id")
+    page.reload()
+    page.locator("#kb-search-results .kb-hit").first.wait_for(timeout=5000)
+    assert page.locator("#kb-search-results .kb-hit").first.get_attribute("data-id") == first
+    assert box.input_value() == "descale"
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_a_results_type_label_is_whole_and_the_panel_ends_with_every_result(browser, site_url, screenshots, width):
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    page = context.new_page()
+    page.goto(site_url)
+    box = page.locator("form.kb-search input[type=search]").first
+    box.fill("grinder noise")
+    page.locator(".kb-search-pop .kb-hit").first.wait_for(timeout=5000)
+    labels = page.locator(".kb-search-pop .kb-hit-type")
+    assert labels.count() > 0
+    cut = page.eval_on_selector_all(".kb-hit-type", "els => els.filter(e => e.scrollWidth > e.clientWidth).length")
+    assert cut == 0, "no type label is cut ('Troubleshoot…')"
+    beside = page.eval_on_selector_all(
+        ".kb-search-pop .kb-hit",
+        """els => els.filter(e => {
+            const label = e.querySelector('.kb-hit-type').getBoundingClientRect();
+            const title = e.querySelector('.kb-hit-title').getBoundingClientRect();
+            return Math.abs(title.left - label.left) > 1 || title.top < label.bottom - 1;
+        }).length""",
+    )
+    assert beside == 0, "the label stands above its title: the title has the panel's whole width"
+    every = page.locator(".kb-search-pop a.kb-search-all")
+    assert every.is_visible(), "the panel's last line, in view even when its answers scroll"
+    assert every.get_attribute("href").endswith("search/?q=grinder%20noise")
+    page.screenshot(path=str(screenshots / f"search-panel-{width}.png"))
+    every.click()
+    page.wait_for_url("**/search/?q=grinder%20noise")
+    page.locator("#kb-search-results .kb-hit").first.wait_for(timeout=5000)
+    context.close()

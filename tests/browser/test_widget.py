@@ -18,6 +18,7 @@ import pytest
 import yaml
 from collector import Collector, free_port
 
+from .axe import violations
 from .conftest import REPO, SCREENSHOTS, SiteHandler, _QuietHandler
 
 SHOP_CSS = "* { all: unset !important; } div { display: none !important; } button { font-size: 40px; color: red; }"
@@ -402,3 +403,16 @@ class _ThirdOrigin(_QuietHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_open_panel_has_no_wcag_aa_violation(shop_and_help, browser_page, scheme):
+    shop_origin, help_origin, page_for, kb, collector = shop_and_help
+    page = browser_page(1280, 860, color_scheme=scheme, bypass_csp=True)
+    page.goto(page_for("/product", product="espresso-one", stage="delivered"))
+    launcher(page).click()
+    page.locator("kbgen-help .kb-bundle a.kb-link").first.wait_for(timeout=10_000)
+    assert violations(page, within="kbgen-help") == [], "the panel with its bundle"
+    page.locator("kbgen-help input[type=search]").fill("how long does delivery take")
+    page.locator("kbgen-help .kb-answer").wait_for(timeout=10_000)
+    assert violations(page, within="kbgen-help") == [], "the panel with results and an answer"

@@ -437,7 +437,8 @@
 
   /* -- the user interface --------------------------------------------------------------------- */
 
-  var strings = { results: "Results for “{query}”", none: "No results for “{query}”", contact: "Contact support",
+  var strings = { results: "Results for “{query}”", all: "All results for “{query}”", none: "No results for “{query}”",
+    contact: "Contact support",
     none_help: "Try other words, or ask our support team.", types: {} };
   var data = document.getElementById("kb-search-strings");
   if (data) { try { Object.assign(strings, JSON.parse(data.textContent)); } catch (e) { /* keep English */ } }
@@ -515,16 +516,24 @@
   function enhance(form) {
     var input = form.querySelector("input[type=search]");
     if (!input) return;
-    var pop = el("div", "kb-search-pop");
+    if (document.getElementById("kb-search-results")) { live(form, input); return; }
+    /* the panel: a listbox of the answers (options only), then the line to every result */
+    var pop = el("div", "kb-search-pop"), list = el("div", "kb-search-options");
     pop.id = (form.id || "kb-search") + "-pop";
-    pop.setAttribute("role", "listbox");
+    list.id = pop.id + "-list";
+    list.setAttribute("role", "listbox");
+    var label = form.querySelector("label[for='" + input.id + "']");
+    list.setAttribute("aria-label", (label && label.textContent.trim()) || input.placeholder);
     pop.hidden = true;
     form.appendChild(pop);
-    input.setAttribute("aria-controls", pop.id);
+    input.setAttribute("role", "combobox");  // ARIA 1.2: the input itself is the combobox of its listbox
+    input.setAttribute("aria-controls", list.id);
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-autocomplete", "list");
     var timer = 0, idle = 0, seq = 0, active = -1;
-    function close() { pop.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; }
+    function close() {
+      pop.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); active = -1;
+    }
     function run() {
       var query = input.value.trim(), mine = ++seq;
       clearTimeout(idle);
@@ -532,6 +541,7 @@
       window.kbgenSearch(input.value, { lang: lang, limit: 6 }).then(function (hits) {
         if (mine !== seq) return;
         pop.textContent = "";
+        list.textContent = "";
         if (!hits.length) {
           renderNone(pop, query);
           idle = setTimeout(function () { reportNoResult(query); }, 1500);
@@ -540,9 +550,15 @@
           var a = hitLink(hit);
           a.setAttribute("role", "option");
           a.id = pop.id + "-" + i;
-          pop.appendChild(a);
+          list.appendChild(a);
         });
         rankHits(Array.prototype.slice.call(pop.querySelectorAll(".kb-hit")), query);
+        if (hits.length) {  /* the panel may scroll: its last line always leads to every result */
+          pop.appendChild(list);
+          var all = el("a", "kb-search-all", fill(strings.all, query));
+          all.href = form.action + "?q=" + encodeURIComponent(query);
+          pop.appendChild(all);
+        }
         pop.setAttribute("data-query", query);
         pop.hidden = false;
         input.setAttribute("aria-expanded", "true");
@@ -567,22 +583,57 @@
     document.addEventListener("click", function (e) { if (!form.contains(e.target)) close(); });
   }
 
+  /* The search page's results, for the query of its address or, as one types, of its box (no panel over the
+     page: the results themselves change, and the address with them, so Back and a shared link keep them). */
+  var shown = 0, idleMiss = 0;
+  function showResults(query, typed) {
+    var box = document.getElementById("kb-search-results"), mine = ++shown;
+    clearTimeout(idleMiss);
+    query = query.trim();
+    if (!query) { box.textContent = ""; return; }
+    window.kbgenSearch(query, { lang: lang, limit: 20 }).then(function (hits) {
+      if (mine !== shown) return;
+      box.textContent = "";
+      if (!hits.length) {
+        renderNone(box, query);
+        if (typed) idleMiss = setTimeout(function () { reportNoResult(query); }, 1500);
+        else reportNoResult(query);
+        return;
+      }
+      box.appendChild(el("h2", "kb-block-title", fill(strings.results, query)));
+      var list = el("ul", "kb-search-list");
+      hits.forEach(function (hit) { var li = el("li"); li.appendChild(hitLink(hit)); list.appendChild(li); });
+      rankHits(Array.prototype.slice.call(list.querySelectorAll(".kb-hit")), query);
+      box.appendChild(list);
+    });
+  }
+  function addressFor(query) {
+    var url = new URL(location.href);
+    if (query.trim()) url.searchParams.set("q", query); else url.searchParams.delete("q");
+    return url.href;
+  }
+  function live(form, input) {
+    var timer = 0;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        history.replaceState(null, "", addressFor(input.value));
+        showResults(input.value, true);
+      }, 120);
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      clearTimeout(timer);
+      history.replaceState(null, "", addressFor(input.value));
+      showResults(input.value, false);
+    });
+  }
   function resultsPage() {
     var box = document.getElementById("kb-search-results");
     if (!box) return;
     var query = new URLSearchParams(location.search).get("q") || "";
-    document.querySelectorAll("form.kb-search input[type=search]").forEach(function (i) { if (!i.value) i.value = query; });
-    if (!query.trim()) return;
-    window.kbgenSearch(query, { lang: lang, limit: 20 }).then(function (hits) {
-      box.textContent = "";
-      if (!hits.length) { renderNone(box, query.trim()); reportNoResult(query.trim()); return; }
-      var h = el("h2", "kb-block-title", fill(strings.results, query.trim()));
-      box.appendChild(h);
-      var list = el("ul", "kb-search-list");
-      hits.forEach(function (hit) { var li = el("li"); li.appendChild(hitLink(hit)); list.appendChild(li); });
-      rankHits(Array.prototype.slice.call(list.querySelectorAll(".kb-hit")), query.trim());
-      box.appendChild(list);
-    });
+    document.querySelectorAll("form.kb-search input[type=search]").forEach(function (i) { i.value = query; });
+    showResults(query, false);
   }
 
   function start() {
