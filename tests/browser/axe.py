@@ -7,6 +7,7 @@ another `axe.min.js`.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,8 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def axe_script() -> Path:
-    venv = Path(os.environ.get("VIRTUAL_ENV") or REPO / ".venv-test")
-    candidates = [os.environ.get("KBGEN_AXE"), venv / "axe/node_modules/axe-core/axe.min.js"]
-    candidates.append(REPO / ".venv-test/axe/node_modules/axe-core/axe.min.js")
+    installed = "axe/node_modules/axe-core/axe.min.js"  # where scripts/test.sh puts it, in the test venv
+    candidates = [os.environ.get("KBGEN_AXE"), Path(sys.prefix) / installed, REPO / ".venv-test" / installed]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
