@@ -560,6 +560,10 @@
           pop.appendChild(all);
         }
         pop.setAttribute("data-query", query);
+        /* the panel ends above the screen's bottom (or a phone's keyboard), so its last line is in view */
+        var screen = window.visualViewport ? window.visualViewport.height : window.innerHeight;
+        var room = screen - input.getBoundingClientRect().bottom - 12;
+        pop.style.maxHeight = Math.round(Math.max(180, Math.min(448, room))) + "px";
         pop.hidden = false;
         input.setAttribute("aria-expanded", "true");
         active = -1;
