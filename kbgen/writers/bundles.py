@@ -297,6 +297,7 @@ def render_preview(kb: KnowledgeBase, bundles: list[Bundle]) -> str:
                 b = by_key.get((product.id, stage, lang))
                 if b is None:
                     continue
+                fragment = b.html()  # rendered once: shown, and copied
                 cells.append(
                     {
                         "key": f"{product.id}/{stage}/{lang}",
@@ -307,8 +308,8 @@ def render_preview(kb: KnowledgeBase, bundles: list[Bundle]) -> str:
                         "dir": text_direction(lang),
                         "count": len(b.links),
                         "warnings": bundle_warnings(kb, product, b),
-                        "html": Markup(b.html()),  # kbgen's own fragment: every text in it escaped already
-                        "source": b.html(),  # the same, as text: what "Copy HTML" copies
+                        "html": Markup(fragment),  # kbgen's own fragment: every text in it escaped already
+                        "source": fragment,  # the same, as text: what "Copy HTML" copies
                         "text": b.text(),
                     }
                 )
