@@ -82,6 +82,7 @@ def publish(
         config = open_config(config_file, strict=strict, site_dir=str(staging))
         plugin = config.plugins["kbgen"]
         plugin.publishes_later = True  # type: ignore[attr-defined]  # the ledger waits for the swap
+        plugin.publishes_to = target  # type: ignore[attr-defined]  # unchanged files are taken from it
         if audience:
             plugin.config["audience"] = audience
         try:
@@ -99,6 +100,7 @@ def publish(
         except OSError as exc:
             raise KbgenError(_os_failure(exc, target)) from None
         plugin.record_published()  # type: ignore[attr-defined]
+        plugin.record_site()  # type: ignore[attr-defined]
         progress = plugin.progress  # type: ignore[attr-defined]
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone already when the swap succeeded

@@ -8,6 +8,7 @@ context (what the theme shows, views/pages.py) → template context (404, search
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Callable
@@ -27,12 +28,14 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler, write_file
 from mkdocs.utils.templates import TemplateContext
 
+from .. import cache
 from ..checks import ledger
-from ..i18n import Locales, Strings
+from ..i18n import Locales, Strings, kb_theme_dir
 from ..model import Article, Category, Home, KnowledgeBase
 from ..problems import KbgenError, Problem, Problems, display_path
 from ..readers.content import load_content
 from ..readers.synonyms import FILE as SYNONYMS_FILE
+from ..republish import Ledger, digest, folder_digest, knowledge_base_digest, text_digest, write_changed
 from ..search.shards import site_files
 from ..text.markdown_scan import strip_title_heading
 from ..views.markup import FaqItem, faq_page, localize_links, numbered_steps
@@ -82,6 +85,13 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     is_serve = False
     publishes_later = False  # `kbgen build`: the site is swapped in after MkDocs' build, then recorded
+    publishes_to: Path | None = None  # `kbgen build`: the published site, to take unchanged files from
+    republished: Ledger | None = None  # what this build took from it and built (saved after the swap)
+    _site_key = ""
+    _page_keys: dict[str, tuple[str, str]] = {}  # src_uri → (key, dest_uri)
+    pending: list[tuple[str, str, Part]] = []  # kbgen's own files still to compute: (name, key, part)
+    _speaker: _PageWarnings | None = None  # listening while MkDocs builds pages
+    _heard: _PageWarnings | None = None
     pending_urls: tuple[Path, dict[str, ledger.Entry], int] | None = None  # the ledger to write, new URLs
     _warnings: CountHandler | None = None
 
@@ -94,6 +104,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if self.live is not None:  # `serve`: the previous build's files wait while this one runs
             self.live.pause()
         self.pending_urls = None
+        self.republished = None
         self._stop_counting()
         if config.strict:  # counted as MkDocs counts them: a strict build with warnings publishes nothing
             self._warnings = CountHandler()
@@ -246,8 +257,16 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             if only_kbgen:  # no other plugin sees the pages: build each when it is asked for (see live.py)
                 self.deferred = workers.defer(files, list(self.pages))
             return nav
-        articles = [src for src, obj in self.pages.items() if isinstance(obj, Article)]
-        self.workers = workers.workers_wanted(len(articles)) if self.kb is not None else 0
+        taken: dict[str, InclusionLevel] = {}
+        if only_kbgen and self.publishes_to is not None and self.kb is not None:
+            taken = self._take_published(config, files)
+        articles = [src for src, obj in self.pages.items() if isinstance(obj, Article) and src not in taken]
+        pending = self.pending = self._pending_parts(self.kb, config.site_name) if self.kb is not None else []
+        heavy = self.republished is not None and any(name in HEAVY_PARTS for name, _, _ in pending)
+        # The slow parts of kbgen's own files (the search index) are worth the workers on a large site, however
+        # few of its pages are to be built.
+        size = len(self.pages) if heavy else len(articles)
+        self.workers = workers.workers_wanted(size) if self.kb is not None else 0
         if not self.workers:
             return nav
         if only_kbgen:
@@ -260,11 +279,21 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             for name in self.theme_templates:
                 env.get_template(name)
             kb = self.kb
+            assert kb is not None
             layout = f"{kb.default_language}:{kb.multilingual_layout}:{kb.languages}"
             html = workers.HtmlCache(self.settings.cache_dir, config, files, layout)
-            parts = self._output_parts(kb, config.site_name)
             self.page_builds = workers.PageBuilds(
-                config, files, nav, env, self.deferred, self.workers, self.progress.step, html, parts
+                config,
+                files,
+                nav,
+                env,
+                {**taken, **self.deferred},  # a worker's pages link to the pages taken as they were
+                self.workers,
+                self.progress.step,
+                html,
+                [part for _, _, part in pending],
+                build=articles,
+                published=self.publishes_to if self.republished is not None else None,
             )
         else:
             self.search_files = workers.in_background(site_files, self.kb, self.settings.audience)
@@ -272,6 +301,55 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             # Other plugins see every page, but none changes Markdown: the workers render it.
             self.prerendered = workers.render_all(config, files, articles, self._article_markdown, self.workers)
         return nav
+
+    # -- republishing: what the published site already holds (republish.py) ----------------------------
+
+    def _take_published(self, config: MkDocsConfig, files: Files) -> dict[str, InclusionLevel]:
+        """Hard-link from the published site every page whose key is unchanged, and hide it from MkDocs
+        (as the workers' pages are); returns their inclusion, for the workers to restore."""
+        kb = self.kb
+        assert kb is not None and self.publishes_to is not None
+        self.republished = Ledger(self.settings.cache_dir, self.publishes_to, Path(config.site_dir))
+        self._site_key = site_key(config, files, kb, self.config)
+        self._page_keys = {}
+        self._heard = None
+        taken = []
+        for src, obj in self.pages.items():
+            file = files.src_uris.get(src)
+            if file is None:
+                continue
+            source = obj.file_hash if isinstance(obj, Article) else _source_hash(file)
+            key = digest(self._site_key, src, file.dest_uri, file.url, source)
+            self._page_keys[src] = (key, file.dest_uri)
+            if self.republished.reuse(f"page:{src}", key):
+                taken.append(src)
+        self._speaker = _PageWarnings()
+        logging.getLogger("mkdocs").addHandler(self._speaker)
+        return workers.defer(files, taken)
+
+    def _pending_parts(self, kb: KnowledgeBase, site_name: str) -> list[tuple[str, str, Part]]:
+        """kbgen's own files still to compute: (name, key, part); those unchanged are taken as published."""
+        parts = self._output_parts(kb, site_name)
+        named = [(part.__name__, part) for part in parts]
+        if self.republished is None:
+            return [(name, "", part) for name, part in named]
+        text = text_digest(kb)
+        pending = []
+        for name, part in named:
+            key = digest(self._site_key, name, text if name in TEXT_PARTS else "")
+            if name in ALWAYS_PARTS or not self.republished.reuse(f"part:{name}", key):
+                pending.append((name, key, part))
+        return pending
+
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self._speaker is not None:
+            self._speaker.page = page.file.src_uri
+        return None
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        if self._speaker is not None:
+            self._speaker.page = page.file.src_uri
+        return page
 
     def _article_markdown(self, src_uri: str, markdown: str) -> str:
         """kbgen's changes to an article's Markdown before it is rendered."""
@@ -370,9 +448,12 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self.progress is not None:
             self.progress.step()
+        if self._speaker is not None:
+            self._speaker.page = None
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._stop_listening()  # MkDocs' pages are done; kbgen's own words below belong to no page
         kb = self.kb
         if kb is None:
             return
@@ -384,9 +465,24 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             parts = self._output_parts(kb, config.site_name)
             self.live.ready(parts[:-1], on_request=parts[-1:])  # the search index when a search asks for it
             return
+        ledger_of_site = self.republished
         if self.page_builds is not None:  # the workers wrote kbgen's files along with the articles
             builds, self.page_builds = self.page_builds, None
             builds.wait()
+            if ledger_of_site is not None:
+                for i, (name, key, _) in enumerate(self.pending):
+                    written = builds.written[i]
+                    if written is not None and i not in builds.parts_said and name not in ALWAYS_PARTS:
+                        ledger_of_site.built(f"part:{name}", key, written)
+                self._record_pages(builds.tainted)
+        elif ledger_of_site is not None:
+            for name, key, part in self.pending:
+                outputs = part()
+                for rel, data in sorted(outputs.items()):
+                    write_changed(site, self.publishes_to, rel, data)
+                if name not in ALWAYS_PARTS:
+                    ledger_of_site.built(f"part:{name}", key, outputs)
+            self._record_pages(set())
         else:
             outputs: dict[str, str | bytes] = {}
             for part in self._output_parts(kb, config.site_name, search=self.search_files is None):
@@ -396,7 +492,27 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 self.search_files = None
             for rel, data in sorted(outputs.items()):
                 write_file(data if isinstance(data, bytes) else data.encode("utf-8"), str(site / rel))
+        if ledger_of_site is not None:
+            log.info(f"Republished: {ledger_of_site.reused} pages and files taken unchanged from the published site")
         self._record_urls(kb)
+
+    def _record_pages(self, tainted: set[str]) -> None:
+        """Every page built without a word said, for the next build to take as published."""
+        ledger_of_site, speaker = self.republished, self._heard
+        assert ledger_of_site is not None
+        if speaker is None or speaker.unplaced:
+            return  # a warning no page can be named for: record nothing new, build everything next time
+        said = tainted | speaker.said
+        for src, (key, dest) in self._page_keys.items():
+            name = f"page:{src}"
+            if name not in ledger_of_site.new and src not in said:
+                ledger_of_site.built(name, key, [dest])
+
+    def _stop_listening(self) -> None:
+        """The pages are built: what was said while building them is kept (`_heard`) for `_record_pages`."""
+        if self._speaker is not None:
+            logging.getLogger("mkdocs").removeHandler(self._speaker)
+            self._heard, self._speaker = self._speaker, None
 
     def _output_parts(
         self, kb: KnowledgeBase, site_name: str, search: bool = True
@@ -406,7 +522,11 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         audience = self.settings.audience
         extra: list[Callable[[], dict[str, str | bytes]]] = []
         if audience == "internal":  # content health for the support team: report/index.html
-            extra.append(lambda: self._report(kb))
+
+            def report() -> dict[str, str | bytes]:
+                return self._report(kb)
+
+            extra.append(report)
         options = self.config
         widget = WidgetOptions(
             origins=tuple(options.widget_origins),
@@ -433,6 +553,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_counting()
+        self._stop_listening()
+        self.republished = None
         if self.page_builds is not None:
             builds, self.page_builds = self.page_builds, None
             builds.cancel()
@@ -469,6 +591,12 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         (path, merged, added), self.pending_urls = self.pending_urls, None
         if ledger.write(path, merged):
             log.info(f"{display_path(path)}: recorded {added} new URLs")
+
+    def record_site(self) -> None:
+        """After `kbgen build`'s swap: what the published site was built from, for the next build."""
+        if self.republished is not None:
+            self.republished.save()
+            self.republished = None
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -514,6 +642,67 @@ def search_rankings(kb: KnowledgeBase) -> dict[str, str]:
         lang: "meaning and words" if kb.settings.meaning and model_for(lang, kb.settings) else "words"
         for lang in kb.languages
     }
+
+
+#: kbgen's own outputs that hold every article's text (the others hold only what listings show); the
+#: report is never taken as published (it reads the feedback database); the slow ones are worth workers.
+TEXT_PARTS = frozenset({"markdown_copies", "help_widget", "search_index"})
+ALWAYS_PARTS = frozenset({"report"})
+HEAVY_PARTS = frozenset({"search_index", "help_widget", "bundles"})
+Part = Callable[[], dict[str, str | bytes]]
+
+
+class _PageWarnings(logging.Handler):
+    """Which pages' builds logged a warning or an error: those are built again next time, to say it again."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.page: str | None = None
+        self.said: set[str] = set()
+        self.unplaced = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.page is None:
+            self.unplaced = True
+        else:
+            self.said.add(self.page)
+
+
+def site_key(config: MkDocsConfig, files: Files, kb: KnowledgeBase, options: Any) -> str:
+    """Everything any page may depend on besides its own source (republish.py): kbgen's code and every
+    installed package, the configuration, the theme's files by content, every file's place in the site,
+    and what listings show of every article, topic, home and product. A value that has no stable text
+    (an object shown by its address) makes a key of its own: nothing is taken as published."""
+    from importlib.metadata import distributions
+
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    skip = {"site_dir", "plugins", "theme", "config_file_path", "strict", "dev_addr", "watch"}
+    settings = [(name, repr(value)) for name, value in config.items() if name not in skip]
+    theme = config.theme
+    theme_values = (theme.name, sorted(theme.static_templates), sorted((k, repr(v)) for k, v in dict(theme).items()))
+    plugins = [(name, repr(dict(plugin.config))) for name, plugin in config.plugins.items()]
+    text = repr((settings, theme_values, plugins))
+    if " at 0x" in text:
+        text += os.urandom(8).hex()
+    return digest(
+        cache.code_version(),
+        installed,
+        text,
+        folder_digest(*theme.dirs, *filter(None, [kb_theme_dir()])),  # every theme has the kb theme's words
+        sorted((f.src_uri, f.dest_uri, f.url, f.inclusion.name) for f in files),
+        knowledge_base_digest(kb),
+        kb.settings.ledger.read_bytes() if kb.settings.ledger is not None and kb.settings.ledger.is_file() else b"",
+    )
+
+
+def _source_hash(file: File) -> str:
+    """A page's own source: a generated page's text, or its file's bytes."""
+    if file.generated_by is not None:
+        return hashlib.sha256(file.content_bytes).hexdigest()
+    try:
+        return hashlib.sha256(Path(file.abs_src_path or "").read_bytes()).hexdigest()
+    except OSError:
+        return os.urandom(8).hex()  # unreadable: never the same key
 
 
 def _lang_dir(kb: KnowledgeBase, lang: str) -> str:

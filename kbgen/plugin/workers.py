@@ -37,9 +37,10 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
-from mkdocs.utils import meta, write_file
+from mkdocs.utils import meta
 
 from .. import cache
+from ..republish import write_changed
 from ..swap import die_with_parent
 from .mkdocs_private import ExtractTitleTreeprocessor, RelativePathTreeprocessor, build_page, populate_page
 
@@ -145,12 +146,18 @@ class PageBuilds:
         on_done: Callable[[int], None] | None = None,
         html: HtmlCache | None = None,
         parts: Sequence[Callable[[], Mapping[str, str | bytes]]] = (),
+        build: Sequence[str] | None = None,
+        published: Path | None = None,
     ) -> None:
-        global _build_job, _html, _parts
-        src_uris = list(deferred)
+        global _build_job, _html, _parts, _published
+        src_uris = list(deferred) if build is None else list(build)  # the others are taken as published
+        self.tainted: set[str] = set()  # pages whose build logged a warning or an error
+        self.written: list[list[str] | None] = [None] * len(parts)  # each part's files, once it is done
+        self.parts_said: set[int] = set()  # parts that logged a warning or an error
         _build_job = (config, files, nav, env, deferred)
         _parts = list(parts)
         _html = self.html = html
+        _published = published
         self.pool = _pool(workers)
         try:
             # kbgen's other files first (the longest tasks), then the pages in small chunks, in order: the
@@ -164,17 +171,22 @@ class PageBuilds:
                     future.add_done_callback(functools.partial(_report, pages=len(chunk), on_done=on_done))
                 self.futures.append(future)
         finally:
-            _build_job = _html = None  # the workers were forked while submitting: they keep their copy
+            _build_job = _html = _published = None  # the workers were forked while submitting: they keep theirs
             _parts = []
 
     def wait(self) -> None:
         try:
-            for future in self.futures:
-                records, rendered = future.result()
+            for i, future in enumerate(self.futures):
+                records, rendered, tainted, written = future.result()
                 for name, level, message in records:
                     logging.getLogger(name).log(level, message)
                 if self.html is not None:
                     self.html.keep(rendered)
+                self.tainted.update(tainted)
+                if i < len(self.written):
+                    self.written[i] = written
+                    if any(level >= logging.WARNING for _, level, _ in records):
+                        self.parts_said.add(i)
             if self.html is not None:
                 self.html.save()
         finally:
@@ -225,10 +237,14 @@ class _Collect(logging.Handler):
         mkdocs_log.handlers, mkdocs_log.propagate = self._saved
 
 
-def _build_chunk(src_uris: list[str]) -> tuple[list[tuple[str, int, str]], dict[str, Any]]:
+Done = tuple[list[tuple[str, int, str]], dict[str, Any], list[str], list[str]]
+
+
+def _build_chunk(src_uris: list[str]) -> Done:
     """Read, render, template and write these pages as MkDocs' build would.
 
-    Returns what was logged, and the rendered Markdown of these pages by cache key."""
+    Returns what was logged, the rendered Markdown of these pages by cache key, and the pages whose build
+    logged a warning or an error."""
     global _restored
     assert _build_job is not None
     config, files, nav, env, deferred = _build_job
@@ -239,17 +255,21 @@ def _build_chunk(src_uris: list[str]) -> tuple[list[tuple[str, int, str]], dict[
             file.inclusion = level
         _restored = True
     doc_files = _documentation_pages(files)
+    tainted = []
     with _Collect() as collect:
         for src in src_uris:
             file = files.src_uris.get(src)
             assert file is not None
+            said = len(collect.records)
             page = file.page if file.page is not None else Page(None, file, config)
             page.render = functools.partial(_render, page)  # type: ignore[method-assign]
             populate_page(page, config, files)
             build_page(page, config, doc_files, nav, env)
             page.content = page.markdown = None  # type: ignore[assignment]  # done: free the memory
+            if any(level >= logging.WARNING for _, level, _ in collect.records[said:]):
+                tainted.append(src)
     rendered, _rendered[:] = dict(_rendered), []
-    return collect.records, rendered
+    return collect.records, rendered, tainted, []
 
 
 _converter: tuple[markdown.Markdown, Any, Any] | None = None
@@ -292,14 +312,18 @@ def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
 _parts: list[Callable[[], Mapping[str, str | bytes]]] = []
 
 
-def _write_part(index: int) -> tuple[list[tuple[str, int, str]], dict[str, Any]]:
-    """Compute one part of kbgen's own files and write it into the site."""
+def _write_part(index: int) -> Done:
+    """Compute one part of kbgen's own files and write it into the site; returns the files written."""
     assert _build_job is not None
     site = Path(_build_job[0].site_dir)
     with _Collect() as collect:
-        for rel, data in sorted(_parts[index]().items()):
-            write_file(data if isinstance(data, bytes) else data.encode("utf-8"), str(site / rel))
-    return collect.records, {}
+        outputs = _parts[index]()
+        for rel, data in sorted(outputs.items()):
+            write_changed(site, _published, rel, data)
+    return collect.records, {}, [], sorted(outputs)
+
+
+_published: Path | None = None  # the published site, whose unchanged files are linked rather than written
 
 
 _doc_pages: Sequence[File] | None = None

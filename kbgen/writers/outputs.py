@@ -40,7 +40,7 @@ def output_parts(
             retired_urls(kb, outputs)
         return outputs
 
-    def copies() -> Outputs:
+    def listings() -> Outputs:
         outputs: Outputs = {"catalog.json": render_catalog(kb, audience)}
         # MkDocs' own sitemap lists every page with build dates; ours lists what this audience may see.
         xml = seo.render_sitemap(seo.sitemap_entries(kb, nav))
@@ -48,9 +48,10 @@ def output_parts(
         outputs["sitemap.xml.gz"] = gzip.compress(xml.encode("utf-8"), mtime=0)
         outputs["robots.txt"] = seo.render_robots(kb.settings.site_url, audience)
         outputs["llms.txt"] = seo.render_llms_txt(kb, nav, site_name)
-        for article in kb.published(audience):
-            outputs[seo.markdown_copy_url(article.url)] = seo.article_markdown(article)
         return outputs
+
+    def markdown_copies() -> Outputs:
+        return {seo.markdown_copy_url(a.url): seo.article_markdown(a) for a in kb.published(audience)}
 
     def bundles() -> Outputs:
         return dict(bundle_outputs(kb)) if kb.products and kb.settings.site_url else {}
@@ -61,9 +62,12 @@ def output_parts(
             options = replace(options, preview=True, origins=())
         return widget_outputs(kb, nav, options)
 
-    parts = [links, copies, bundles, help_widget, *extra]
+    def search_index() -> Outputs:
+        return dict(site_files(kb, audience))
+
+    parts = [links, listings, markdown_copies, bundles, help_widget, *extra]
     if search:
-        parts.append(lambda: dict(site_files(kb, audience)))
+        parts.append(search_index)
     return parts
 
 
