@@ -90,7 +90,8 @@ def listing(article: Article) -> tuple[object, ...]:
 
 
 def knowledge_base_digest(kb: KnowledgeBase) -> str:
-    """Everything of the knowledge base a page may show besides its own text."""
+    """Everything of the knowledge base a page may show besides its own text, and besides the products'
+    bundles (`bundles_digest`: only the pages and files that list them show them)."""
     return digest(
         kb.settings,
         kb.languages,
@@ -107,6 +108,11 @@ def knowledge_base_digest(kb: KnowledgeBase) -> str:
         kb.synonyms,
         [(u.path, u.lang, u.url, u.id) for u in kb.unreadable],
     )
+
+
+def bundles_digest(kb: KnowledgeBase) -> str:
+    """Which articles each product's bundles hold, stage by stage."""
+    return digest([(p.id, sorted(p.bundles.items())) for p in kb.products])
 
 
 def text_digest(kb: KnowledgeBase) -> str:

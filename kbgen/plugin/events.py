@@ -8,6 +8,7 @@ context (what the theme shows, views/pages.py) → template context (404, search
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -35,13 +36,22 @@ from ..model import Article, Category, Home, KnowledgeBase
 from ..problems import KbgenError, Problem, Problems, display_path
 from ..readers.content import load_content
 from ..readers.synonyms import FILE as SYNONYMS_FILE
-from ..republish import Ledger, digest, folder_digest, knowledge_base_digest, text_digest, write_changed
+from ..republish import (
+    Ledger,
+    bundles_digest,
+    digest,
+    folder_digest,
+    knowledge_base_digest,
+    listing,
+    text_digest,
+    write_changed,
+)
 from ..search.shards import site_files
 from ..text.markdown_scan import strip_title_heading
 from ..views.markup import FaqItem, faq_page, localize_links, numbered_steps
 from ..views.navigation import SiteNavigation
 from ..views.pages import PageContexts, PageSource, SearchPage, StartIndex, StartPage, start_markdown
-from ..writers.outputs import output_parts
+from ..writers.outputs import article_paths, output_parts
 from ..writers.widget import WidgetOptions
 from . import workers
 from .config import KbgenConfig, page_options, settings_from
@@ -88,6 +98,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     publishes_to: Path | None = None  # `kbgen build`: the published site, to take unchanged files from
     republished: Ledger | None = None  # what this build took from it and built (saved after the swap)
     _site_key = ""
+    _bundles_key = ""
+    _articles_todo: dict[str, str] = {}  # articles whose own files are to be made: path → key
     _page_keys: dict[str, tuple[str, str]] = {}  # src_uri → (key, dest_uri)
     pending: list[tuple[str, str, Part]] = []  # kbgen's own files still to compute: (name, key, part)
     _speaker: _PageWarnings | None = None  # listening while MkDocs builds pages
@@ -311,6 +323,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         assert kb is not None and self.publishes_to is not None
         self.republished = Ledger(self.settings.cache_dir, self.publishes_to, Path(config.site_dir))
         self._site_key = site_key(config, files, kb, self.config)
+        self._bundles_key = bundles_digest(kb)
         self._page_keys = {}
         self._heard = None
         taken = []
@@ -319,7 +332,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             if file is None:
                 continue
             source = obj.file_hash if isinstance(obj, Article) else _source_hash(file)
-            key = digest(self._site_key, src, file.dest_uri, file.url, source)
+            listed = self._bundles_key if isinstance(obj, BUNDLE_PAGES) else ""  # pages that list bundles
+            key = digest(self._site_key, listed, src, file.dest_uri, file.url, source)
             self._page_keys[src] = (key, file.dest_uri)
             if self.republished.reuse(f"page:{src}", key):
                 taken.append(src)
@@ -328,18 +342,46 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         return workers.defer(files, taken)
 
     def _pending_parts(self, kb: KnowledgeBase, site_name: str) -> list[tuple[str, str, Part]]:
-        """kbgen's own files still to compute: (name, key, part); those unchanged are taken as published."""
-        parts = self._output_parts(kb, site_name)
-        named = [(part.__name__, part) for part in parts]
+        """kbgen's own files still to compute: (name, key, part); those unchanged are taken as published.
+
+        An article's own files (its Markdown copy, an FAQ's answers) are keyed by that article alone."""
         if self.republished is None:
-            return [(name, "", part) for name, part in named]
+            return [(part.__name__, "", part) for part in self._output_parts(kb, site_name)]
+        own = digest(installed(), kb.settings, self.settings.audience)
+        todo = {}
+        for a in kb.articles:
+            key = digest(own, listing(a), a.file_hash)
+            if not self.republished.reuse(f"article:{a.path}", key):
+                todo[a.path] = key
+        self._articles_todo = todo
         text = text_digest(kb)
         pending = []
-        for name, part in named:
-            key = digest(self._site_key, name, text if name in TEXT_PARTS else "")
-            if name in ALWAYS_PARTS or not self.republished.reuse(f"part:{name}", key):
+        for part in self._output_parts(kb, site_name, articles=lambda a: a.path in todo):
+            name = part.__name__
+            listed = "" if name in UNBUNDLED_PARTS else self._bundles_key
+            key = digest(self._site_key, name, listed, text if name in TEXT_PARTS else "")
+            if name == ARTICLE_PART:
+                if todo:
+                    pending.append((name, key, part))
+            elif name in ALWAYS_PARTS or not self.republished.reuse(f"part:{name}", key):
                 pending.append((name, key, part))
         return pending
+
+    def _record_part(self, name: str, key: str, written: list[str]) -> None:
+        """A part was computed and wrote these files: what the next build may take as published."""
+        ledger_of_site = self.republished
+        assert ledger_of_site is not None and self.kb is not None
+        if name in ALWAYS_PARTS:
+            return
+        if name != ARTICLE_PART:
+            ledger_of_site.built(f"part:{name}", key, written)
+            return
+        made = set(written)
+        for a in self.kb.articles:
+            if a.path in self._articles_todo:
+                paths = article_paths(a, self.settings.audience)
+                if made.issuperset(paths):
+                    ledger_of_site.built(f"article:{a.path}", self._articles_todo[a.path], paths)
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         if self._speaker is not None:
@@ -472,16 +514,15 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             if ledger_of_site is not None:
                 for i, (name, key, _) in enumerate(self.pending):
                     written = builds.written[i]
-                    if written is not None and i not in builds.parts_said and name not in ALWAYS_PARTS:
-                        ledger_of_site.built(f"part:{name}", key, written)
+                    if written is not None and i not in builds.parts_said:
+                        self._record_part(name, key, written)
                 self._record_pages(builds.tainted)
         elif ledger_of_site is not None:
             for name, key, part in self.pending:
                 outputs = part()
                 for rel, data in sorted(outputs.items()):
                     write_changed(site, self.publishes_to, rel, data)
-                if name not in ALWAYS_PARTS:
-                    ledger_of_site.built(f"part:{name}", key, outputs)
+                self._record_part(name, key, list(outputs))
             self._record_pages(set())
         else:
             outputs: dict[str, str | bytes] = {}
@@ -515,7 +556,11 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             self._heard, self._speaker = self._speaker, None
 
     def _output_parts(
-        self, kb: KnowledgeBase, site_name: str, search: bool = True
+        self,
+        kb: KnowledgeBase,
+        site_name: str,
+        search: bool = True,
+        articles: Callable[[Article], bool] | None = None,
     ) -> list[Callable[[], dict[str, str | bytes]]]:
         """What kbgen writes besides the pages (writers/outputs.py), and the internal site's report."""
         assert self.navigation is not None
@@ -534,7 +579,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             feedback_url=options.feedback_url,
             promoted=tuple(str(i) for i in options.promoted),
         )
-        return output_parts(kb, self.navigation, audience, site_name, search=search, extra=extra, widget=widget)
+        return output_parts(
+            kb, self.navigation, audience, site_name, search=search, extra=extra, widget=widget, articles=articles
+        )
 
     def _report(self, kb: KnowledgeBase) -> dict[str, str | bytes]:
         """The internal site's report/, with what the feedback collector gathered when `feedback_db` is set."""
@@ -646,9 +693,13 @@ def search_rankings(kb: KnowledgeBase) -> dict[str, str]:
 
 #: kbgen's own outputs that hold every article's text (the others hold only what listings show); the
 #: report is never taken as published (it reads the feedback database); the slow ones are worth workers.
-TEXT_PARTS = frozenset({"markdown_copies", "help_widget", "search_index"})
+TEXT_PARTS = frozenset({"search_index"})
+ARTICLE_PART = "article_files"  # each article's own files, taken or made article by article
 ALWAYS_PARTS = frozenset({"report"})
+UNBUNDLED_PARTS = frozenset({"search_index"})  # they show nothing of products' bundles
+BUNDLE_PAGES = (Home, StartPage, StartIndex)  # the pages that list bundles (views/pages.py)
 HEAVY_PARTS = frozenset({"search_index", "help_widget", "bundles"})
+
 Part = Callable[[], dict[str, str | bytes]]
 
 
@@ -673,9 +724,6 @@ def site_key(config: MkDocsConfig, files: Files, kb: KnowledgeBase, options: Any
     installed package, the configuration, the theme's files by content, every file's place in the site,
     and what listings show of every article, topic, home and product. A value that has no stable text
     (an object shown by its address) makes a key of its own: nothing is taken as published."""
-    from importlib.metadata import distributions
-
-    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
     skip = {"site_dir", "plugins", "theme", "config_file_path", "strict", "dev_addr", "watch"}
     settings = [(name, repr(value)) for name, value in config.items() if name not in skip]
     theme = config.theme
@@ -685,14 +733,22 @@ def site_key(config: MkDocsConfig, files: Files, kb: KnowledgeBase, options: Any
     if " at 0x" in text:
         text += os.urandom(8).hex()
     return digest(
-        cache.code_version(),
-        installed,
+        installed(),
         text,
         folder_digest(*theme.dirs, *filter(None, [kb_theme_dir()])),  # every theme has the kb theme's words
         sorted((f.src_uri, f.dest_uri, f.url, f.inclusion.name) for f in files),
         knowledge_base_digest(kb),
         kb.settings.ledger.read_bytes() if kb.settings.ledger is not None and kb.settings.ledger.is_file() else b"",
     )
+
+
+@functools.cache
+def installed() -> str:
+    """kbgen's code and every installed package (Markdown extensions, Babel's data, the stemmer…)."""
+    from importlib.metadata import distributions
+
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    return digest(cache.code_version(), packages)
 
 
 def _source_hash(file: File) -> str:

@@ -27,7 +27,7 @@ import markdown
 
 from ..bundles import Bundler, time_label
 from ..i18n import Locales, Strings, language_name_in
-from ..model import KnowledgeBase
+from ..model import Article, KnowledgeBase
 from ..search.index import faq_sections
 from ..views.markup import plain_text
 from ..views.navigation import SiteNavigation
@@ -43,6 +43,7 @@ class WidgetOptions:
     feedback_url: str = ""
     promoted: tuple[str, ...] = ()
     preview: bool = False  # widget/preview/ (the internal site)
+    answers: bool = True  # widget/answers/: FAQ answers (a build makes them with each article's own files)
 
 
 def _json(data: object) -> str:
@@ -78,17 +79,12 @@ def widget_outputs(kb: KnowledgeBase, nav: SiteNavigation, options: WidgetOption
     """widget.js and every file of `widget/`, and `_headers` for the shop's origin."""
     out: dict[str, str | bytes] = {"widget.js": render_widget_js(kb, nav.locales)}
     bundler = kb.bundler
-    md = markdown.Markdown(extensions=["tables", "attr_list", "admonition"])  # one for every answer: made once
     for lang in kb.languages:
         out[f"widget/{lang}.json"] = _json(_language_data(kb, nav, bundler, options, lang))
-        for a in kb.published("public", lang):
-            if a.type != "faq":
-                continue
-            answers = {}
-            for _question, anchor, text in faq_sections(a):
-                answer = plain_text(md.reset().convert(text))
-                answers[anchor] = answer if len(answer) <= MAX_ANSWER else answer[: MAX_ANSWER - 1].rstrip() + "…"
-            out[f"widget/answers/{lang}/{a.id}.json"] = _json(answers)
+    if options.answers:
+        md = answers_markdown()
+        for a in kb.articles:
+            out.update(answer_files(a, md))
     if options.origins:
         out["_headers"] = render_headers(options.origins[0])
     if options.preview:
@@ -97,6 +93,30 @@ def widget_outputs(kb: KnowledgeBase, nav: SiteNavigation, options: WidgetOption
         out["widget/shopify/kbgen-widget-order.liquid"] = render_shopify_order(kb)
         out["widget/shopify/kbgen-widget-product.liquid"] = render_shopify_product(kb)
     return out
+
+
+def answers_markdown() -> markdown.Markdown:
+    """The converter of FAQ answers (one for every answer: made once)."""
+    return markdown.Markdown(extensions=["tables", "attr_list", "admonition"])
+
+
+def answer_paths(article: Article) -> list[str]:
+    """The files of `answer_files(article)`, without making them."""
+    if article.type != "faq" or not article.is_published("public"):
+        return []
+    return [f"widget/answers/{article.lang}/{article.id}.json"]
+
+
+def answer_files(article: Article, md: markdown.Markdown) -> dict[str, str | bytes]:
+    """A public FAQ's answers, as the panel shows them under each question (plain text, shortened)."""
+    paths = answer_paths(article)
+    if not paths:
+        return {}
+    answers = {}
+    for _question, anchor, text in faq_sections(article):
+        answer = plain_text(md.reset().convert(text))
+        answers[anchor] = answer if len(answer) <= MAX_ANSWER else answer[: MAX_ANSWER - 1].rstrip() + "…"
+    return {paths[0]: _json(answers)}
 
 
 def render_preview(kb: KnowledgeBase) -> str:
