@@ -100,10 +100,7 @@ def knowledge_base_digest(kb: KnowledgeBase) -> str:
         [listing(a) for a in kb.articles],
         kb.categories,
         kb.homes,
-        [
-            (p.id, sorted(p.names.items()), sorted(p.descriptions.items()), p.skus, sorted(p.bundles.items()))
-            for p in kb.products
-        ],  # fmt: skip
+        [(p.id, sorted(p.names.items()), sorted(p.descriptions.items()), p.skus) for p in kb.products],
         kb.stages,
         kb.synonyms,
         [(u.path, u.lang, u.url, u.id) for u in kb.unreadable],
