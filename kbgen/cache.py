@@ -84,6 +84,16 @@ def code_version() -> str:
     return h.hexdigest()[:16]
 
 
+@_once
+def installed_packages() -> str:
+    """A hash of every installed package and its version (Markdown extensions, Babel's data, the stemmer…):
+    an upgrade of any of them starts the entries that depend on them afresh. Read once per process."""
+    from importlib.metadata import distributions
+
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    return hashlib.sha256("\n".join(packages).encode()).hexdigest()
+
+
 def load(folder: Path, name: str, key: str) -> Any | None:
     """The entry, or None when there is none, or it is damaged, foreign or of another version."""
     path = folder / CACHE_DIR / f"{name}-{key}{_SUFFIX}"

@@ -8,7 +8,6 @@ context (what the theme shows, views/pages.py) → template context (404, search
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import os
@@ -751,13 +750,9 @@ def _ledger_bytes(kb: KnowledgeBase) -> bytes:
         return b""
 
 
-@functools.cache
 def installed() -> str:
     """kbgen's code and every installed package (Markdown extensions, Babel's data, the stemmer…)."""
-    from importlib.metadata import distributions
-
-    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
-    return digest(cache.code_version(), packages)
+    return digest(cache.code_version(), cache.installed_packages())
 
 
 def _source_hash(file: File) -> str:

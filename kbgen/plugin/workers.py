@@ -340,16 +340,12 @@ class HtmlCache:
     """
 
     def __init__(self, folder: Path | None, config: MkDocsConfig, files: Files, extra: str) -> None:
-        from importlib.metadata import distributions
-
         from .. import cache
 
         self.folder = folder
         names = "\n".join(sorted(f.src_uri for f in files))
-        # Markdown extensions come from any installed package: an upgrade of any of them starts afresh.
-        installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
         self.stamp = cache.stamp(
-            hashlib.sha256("\n".join(installed).encode()).hexdigest(),
+            cache.installed_packages(),  # Markdown extensions come from any installed package
             repr(config["markdown_extensions"]),
             repr(sorted((config["mdx_configs"] or {}).items())),
             config["use_directory_urls"],
