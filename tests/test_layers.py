@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("readers", {"readers"}),
     ("search", {"search"}),
     ("views", {"views"}),
-    ("writers", {"writers"}),
+    ("writers", {"writers", "republish"}),
     ("insights", {"insights"}),
     ("authoring", {"authoring"}),
     ("the MkDocs door", {"plugin", "commands"}),
