@@ -19,6 +19,7 @@ inside the site, no `..`, no link followed.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -147,6 +148,8 @@ class Ledger:
         self.new: dict[str, tuple[str, list[str]]] = {}  # name → (key, site-relative paths)
         self.reused = 0
         self._made: set[str] = set()
+        self._target = os.path.join(os.fsdecode(target), "")
+        self._staging = os.path.join(os.fsdecode(staging), "")
 
     def reuse(self, name: str, key: str) -> bool:
         """Take the files of `name` (a page, an output) from the published site when they were built from
@@ -154,14 +157,15 @@ class Ledger:
         entry = self.old.get(name)
         if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == key and isinstance(entry[1], list)):
             return False
-        wanted: list[tuple[str, Path]] = []
+        target, staging = self._target, self._staging  # strings: thousands of pages, no Path per file
+        wanted: list[tuple[str, str]] = []
         for item in entry[1]:
             if not (isinstance(item, list) and len(item) == 3):
                 return False
             rel, size, mtime = _safe(item[0]), item[1], item[2]
             if rel is None:
                 return False
-            source = self.target / rel
+            source = target + rel
             try:
                 st = os.lstat(source)
             except OSError:
@@ -169,16 +173,17 @@ class Ledger:
             if not stat.S_ISREG(st.st_mode) or st.st_size != size or st.st_mtime_ns != mtime:
                 return False
             wanted.append((rel, source))
-        done: list[Path] = []
+        done: list[str] = []
         try:
             for rel, source in wanted:
-                dest = self.staging / rel
+                dest = staging + rel
                 self._folder(rel)
                 _link(source, dest)
                 done.append(dest)
         except OSError:
             for dest in done:  # built afresh instead: nothing of a half-taken entry stays
-                dest.unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(dest)
             return False
         self.new[name] = (key, [rel for rel, _ in wanted])
         self.reused += 1
@@ -201,7 +206,7 @@ class Ledger:
             files: Files = []
             for rel in rels:
                 try:
-                    st = os.lstat(self.target / rel)
+                    st = os.lstat(self._target + rel)
                 except OSError:
                     break
                 if not stat.S_ISREG(st.st_mode):
@@ -214,11 +219,11 @@ class Ledger:
     def _folder(self, rel: str) -> None:
         parent = rel.rpartition("/")[0]
         if parent and parent not in self._made:
-            (self.staging / parent).mkdir(parents=True, exist_ok=True)
+            os.makedirs(self._staging + parent, exist_ok=True)
             self._made.add(parent)
 
 
-def _link(source: Path, dest: Path) -> None:
+def _link(source: str | Path, dest: str | Path) -> None:
     try:
         os.link(source, dest, follow_symlinks=False)
     except OSError as exc:

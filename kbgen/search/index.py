@@ -10,13 +10,16 @@ document also has a meaning vector (`meaning`).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from itertools import chain
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from .. import cache
 from ..i18n import primary_subtag
@@ -93,29 +96,34 @@ def build_index(
     return {lang: _build_language(kb, lang, audience) for lang in (languages or kb.languages)}
 
 
-def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageIndex:
+def _build_language(kb: KnowledgeBase, lang: str, audience: str, cached: bool = True) -> LanguageIndex:
+    model = distill.model_for(lang, kb.settings) if kb.settings.meaning else None
+    memo = _Analysed(kb.settings.cache_dir, lang, audience, model, cached)
+    try:
+        return _index_language(kb, lang, audience, model, memo)
+    except (TypeError, ValueError, KeyError, IndexError):
+        if not cached:
+            raise
+        return _build_language(kb, lang, audience, cached=False)  # a cache entry with items of another type
+
+
+def _index_language(
+    kb: KnowledgeBase, lang: str, audience: str, model: meaning.StaticModel | None, memo: _Analysed
+) -> LanguageIndex:
     analyzer = Analyzer(lang)
     index = LanguageIndex(lang, synonyms=kb.synonyms_for(lang))
     texts: list[str] = []  # what the meaning of each document is computed from
     weighted: list[dict[str, float]] = []
     lengths: list[float] = []
-
     lexicon = index.lexicon
-    stem_of = analyzer.stem
 
-    def add(doc: SearchDoc, fields: list[tuple[float, str]]) -> None:
-        tf: dict[str, float] = defaultdict(float)
-        length = 0.0
-        for weight, text in fields:
-            for word, count in analyzer.counts(text).items():
-                s = lexicon.get(word)
-                if s is None:
-                    s = lexicon[word] = stem_of(word)
-                tf[s] += weight * count
-                length += weight * count
+    def add(doc: SearchDoc, fields: list[tuple[float, str]], meaning_of: str) -> None:
+        tf, length, words = memo.words(fields, analyzer)
+        lexicon.update(words)
         index.docs.append(doc)
         weighted.append(tf)
         lengths.append(length)
+        texts.append(meaning_of)
 
     for article in kb.published(audience, lang):
         headings = " ".join(h.text for h in article.headings)
@@ -124,48 +132,145 @@ def _build_language(kb: KnowledgeBase, lang: str, audience: str) -> LanguageInde
             SearchDoc(article.id, article.title, article.type, article.summary, article.url),
             [(TITLE, article.title), (SUMMARY, article.summary), (HEADINGS, headings),
              (TAGS, " ".join(article.tags)), (BODY, body)],
+            meaning_text(article.title, article.summary, [h.text for h in article.headings], body),
         )  # fmt: skip
-        texts.append(meaning_text(article.title, article.summary, [h.text for h in article.headings], body))
         for question, anchor, answer in faq_sections(article):
             add(
                 SearchDoc(article.id, question, article.type, article.summary, f"{article.url}#{anchor}", anchor,
                           article.title),
                 [(QUESTION, question), (PARENT, article.title), (BODY, plain_markdown(answer))],
+                meaning_text(question, "", [], plain_markdown(answer), article.title),
             )  # fmt: skip
-            texts.append(meaning_text(question, "", [], plain_markdown(answer), article.title))
 
-    n = len(index.docs)
-    if not n:
+    if not index.docs:
+        memo.save()
         return index
-    average = sum(lengths) / n
-    df: dict[str, int] = defaultdict(int)
-    for tf in weighted:
-        for stem in tf:
-            df[stem] += 1
-    idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-    raw: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    top = 0.0
-    for doc, tf in enumerate(weighted):
-        norm = K1 * (1 - B + B * lengths[doc] / average)
-        for term, f in tf.items():
-            score = idf[term] * f * (K1 + 1) / (f + norm)
-            raw[term].append((doc, score))
-            if score > top:
-                top = score
-    scale = MAX_IMPACT / top if top else 1.0
-    index.postings = {
-        term: (
-            array("I", [doc for doc, _ in entries]),
-            bytes(min(MAX_IMPACT, int(x * scale + 0.5) or 1) for _, x in entries),
-        )
-        for term, entries in sorted(raw.items())
-    }
-    index.lexicon = dict(sorted(index.lexicon.items()))
+    index.postings = _postings(weighted, lengths)
+    if not {type(w) for w in lexicon} | {type(s) for s in lexicon.values()} <= {str} or not (
+        index.postings.keys() >= set(lexicon.values())
+    ):
+        raise TypeError("a word or stem of another type, or a stem without documents: a cache entry's")
+    index.lexicon = dict(sorted(lexicon.items()))
     index.prefixes = shard_prefixes(index)
-    model = distill.model_for(lang, kb.settings) if kb.settings.meaning else None
     if model is not None:
-        index.meaning = meaning.build_meaning(model, texts)
+        index.meaning = meaning.build_meaning(model, texts, [memo.tokens(model, t) for t in texts])
+    memo.save()
     return index
+
+
+def _postings(weighted: list[dict[str, float]], lengths: list[float]) -> dict[str, tuple[array[int], bytes]]:
+    """Every stem's documents and impacts: BM25F of each (stem, document), scaled to 1–255 by the highest.
+
+    Computed over all the documents' weights at once with numpy, in the order of operations Python would
+    use term by term, so each impact is the same to the last bit on every machine."""
+    import numpy as np
+
+    n = len(weighted)
+    average = sum(lengths) / n
+    df: Counter[str] = Counter()
+    for tf in weighted:
+        df.update(tf.keys())
+    if not {type(t) for t in df} <= {str}:
+        raise TypeError("a stem that is not a string: a cache entry's")
+    terms = sorted(df)
+    number = {t: i for i, t in enumerate(terms)}
+    idf = np.array([math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in terms], dtype=np.float64)
+    sizes = np.fromiter(map(len, weighted), dtype=np.intp, count=n)
+    total = int(sizes.sum())
+    if not total:
+        return {}
+    term = np.fromiter(map(number.__getitem__, chain.from_iterable(weighted)), dtype=np.intp, count=total)
+    f = np.fromiter(chain.from_iterable(tf.values() for tf in weighted), dtype=np.float64, count=total)
+    doc = np.repeat(np.arange(n, dtype=np.intp), sizes)
+    norm = K1 * (1 - B + B * np.asarray(lengths, dtype=np.float64) / average)
+    score = idf[term] * f * (K1 + 1) / (f + norm[doc])
+    top = float(score.max())
+    scale = MAX_IMPACT / top if top else 1.0
+    impacts = np.clip(np.floor(score * scale + 0.5), 1, MAX_IMPACT).astype(np.uint8)
+    order = np.lexsort((doc, term))  # by stem, then by document
+    docs = doc[order].astype(np.uint32)
+    impacts = impacts[order]
+    ends = np.cumsum(np.bincount(term, minlength=len(terms))).tolist()
+    postings: dict[str, tuple[array[int], bytes]] = {}
+    start = 0
+    for t, end in zip(terms, ends):
+        numbers = array("I")
+        numbers.frombytes(docs[start:end].tobytes())
+        postings[t] = (numbers, impacts[start:end].tobytes())
+        start = end
+    return postings
+
+
+class _Analysed:
+    """What each document's text came to in the last build of this index (its words, their stems and weights;
+    the tokens of its meaning), by a hash of the text: an unchanged document is not analysed again.
+
+    Kept in .kbgen-cache/ per language and audience, keyed by kbgen's code and the installed packages (the
+    stemmer); an entry that is not what this code writes is analysed afresh."""
+
+    def __init__(
+        self, folder: Path | None, lang: str, audience: str, model: meaning.StaticModel | None, cached: bool = True
+    ) -> None:
+        self.folder = folder
+        self.name = "search-" + hashlib.sha256(f"{lang}\0{audience}".encode()).hexdigest()[:12]
+        self.key = cache.stamp(cache.installed_packages(), lang, model.stamp if model is not None else "")
+        found = cache.load(folder, self.name, self.key) if folder is not None and cached else None
+        self.old: dict[str, list[Any]] = found if isinstance(found, dict) else {}
+        self.new: dict[str, list[Any]] = {}
+
+    def words(
+        self, fields: list[tuple[float, str]], analyzer: Analyzer
+    ) -> tuple[dict[str, float], float, dict[str, str]]:
+        """The document's weight of each stem, its length, and each of its words' stem."""
+        key = hashlib.blake2b("\x1f".join(text for _, text in fields).encode(), digest_size=16).hexdigest()
+        entry = self.new.get(key) or self.old.get(key)
+        if not _well_formed(entry):
+            tf: dict[str, float] = defaultdict(float)
+            words: dict[str, str] = {}
+            length = 0.0
+            for weight, text in fields:
+                for word, count in analyzer.counts(text).items():
+                    s = words.get(word)
+                    if s is None:
+                        s = words[word] = analyzer.stem(word)
+                    tf[s] += weight * count
+                    length += weight * count
+            entry = [dict(tf), length, words]
+        self.new[key] = entry
+        return entry[0], entry[1], entry[2]
+
+    def tokens(self, model: meaning.StaticModel, text: str) -> list[int]:
+        """The tokens of a document's meaning text (kept beside its words, under the key of its text)."""
+        key = "m" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        entry = self.new.get(key) or self.old.get(key)
+        ids = entry[0] if isinstance(entry, list) and len(entry) == 1 and isinstance(entry[0], list) else None
+        if ids is not None and ids:
+            try:
+                if min(ids) < 0 or max(ids) >= len(model.tokens):
+                    ids = None
+            except TypeError:
+                ids = None
+        if ids is None:
+            ids = model.token_ids(text)
+        self.new[key] = [ids]
+        return ids
+
+    def save(self) -> None:
+        if self.folder is not None and self.new != self.old:
+            cache.save(self.folder, self.name, self.key, self.new)
+
+
+def _well_formed(entry: Any) -> bool:
+    """A cached analysis of the shape `_Analysed.words` makes (anything else is analysed again). Its items
+    are not looked at one by one: a stem or weight of another type fails the index's build, which then
+    starts again without the cache (`_build_language`)."""
+    return (
+        isinstance(entry, list)
+        and len(entry) == 3
+        and isinstance(entry[0], dict)
+        and type(entry[1]) is float
+        and isinstance(entry[2], dict)
+    )
 
 
 MEANING_BODY = 300  # characters of a document's text its meaning is computed from, after its title and headings

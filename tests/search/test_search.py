@@ -176,3 +176,86 @@ def test_analyzers_of_one_language_stem_the_same_from_many_threads():
         sys.setswitchinterval(interval)
     assert not errors
     assert results == [expected] * 4
+
+
+def _same_index(a, b) -> None:
+    assert a.docs == b.docs and a.lexicon == b.lexicon and a.prefixes == b.prefixes
+    assert list(a.postings) == list(b.postings)
+    assert all(a.postings[s][0] == b.postings[s][0] and a.postings[s][1] == b.postings[s][1] for s in a.postings)
+    assert (a.meaning is None) == (b.meaning is None)
+    if a.meaning is not None:
+        assert (a.meaning.vectors == b.meaning.vectors).all() and (a.meaning.centroids == b.meaning.centroids).all()
+
+
+def test_the_impacts_computed_with_numpy_are_the_python_formula(demo_index):
+    """The BM25F impacts of `_postings`, recomputed term by term in plain Python floats."""
+    import math
+    from collections import defaultdict
+
+    from kbgen.search.index import BODY, K1, MAX_IMPACT, TITLE, B, _postings
+
+    analyzer = Analyzer("en")
+    weighted, lengths = [], []
+    for doc in demo_index["en"].docs[:60]:
+        tf = defaultdict(float)
+        for weight, text in [(TITLE, doc.title), (BODY, doc.summary)]:
+            for word, count in analyzer.counts(text).items():
+                tf[analyzer.stem(word)] += weight * count
+        weighted.append(dict(tf))
+        lengths.append(sum(tf.values()))
+    n, average = len(weighted), sum(lengths) / len(weighted)
+    df = defaultdict(int)
+    for tf in weighted:
+        for stem in tf:
+            df[stem] += 1
+    raw = defaultdict(list)
+    for doc, tf in enumerate(weighted):
+        norm = K1 * (1 - B + B * lengths[doc] / average)
+        for term, f in tf.items():
+            idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
+            raw[term].append((doc, idf * f * (K1 + 1) / (f + norm)))
+    scale = MAX_IMPACT / max(x for entries in raw.values() for _, x in entries)
+    expected = {
+        t: ([d for d, _ in e], [min(MAX_IMPACT, int(x * scale + 0.5) or 1) for _, x in e])
+        for t, e in sorted(raw.items())
+    }
+    got = _postings(weighted, lengths)
+    assert list(got) == list(expected)
+    assert {t: (list(d), list(i)) for t, (d, i) in got.items()} == expected
+
+
+def test_the_index_built_from_its_cache_is_the_index_built_afresh(make_site, tmp_path):
+    """Each document's analysis is kept in .kbgen-cache/: an edit, an entry damaged in every item, or tokens
+    that name no token of the model, and the index is still what a build without the cache makes."""
+    from dataclasses import replace
+
+    from kbgen import cache
+
+    root = make_site({f"content/en/a{i}.md": article(i, f"Descale kettle model {i}", body=f"Step {i}: rinse the filter twice.")
+                      for i in range(1, 8)})  # fmt: skip
+
+    def index(cached: bool):
+        kb = kbgen.load(str(root / "mkdocs.yml"))
+        kb = replace(kb, settings=replace(kb.settings, cache_dir=root if cached else None))
+        return build_index(kb)["en"]
+
+    first = index(True)
+    entries = list((root / ".kbgen-cache").glob("search-*.msgpack"))
+    assert len(entries) == 1
+    _same_index(first, index(False))
+    _same_index(index(True), first)
+    (root / "content/en/a3.md").write_text(article(3, "Replace the water filter", body="Twist it out, then in."))
+    _same_index(index(True), index(False))
+
+    [entry] = (root / ".kbgen-cache").glob("search-*.msgpack")
+    name, key = entry.name[: -len(".msgpack")].rsplit("-", 1)
+    stored = cache.load(root, name, key)
+    assert stored
+    damaged = {}
+    for k, v in stored.items():
+        if k.startswith("m"):
+            damaged[k] = [[10**9, -1]]  # no such token
+        else:
+            damaged[k] = [{stem: "heavy" for stem in v[0]}, v[1], {w: 7 for w in v[2]}]
+    cache.save(root, name, key, damaged)
+    _same_index(index(True), index(False))
