@@ -20,6 +20,7 @@ import importlib
 import os
 import re
 import tempfile
+import zlib
 from array import array
 from collections.abc import Callable
 from datetime import date
@@ -125,6 +126,40 @@ def save(folder: Path, name: str, key: str, value: Any) -> None:
                 old.unlink(missing_ok=True)
     except OSError:
         pass  # a cache that cannot be written only costs time
+
+
+SHARDS = 16  # files of a sharded entry: an edit rewrites the one holding it, not the whole entry
+
+
+def load_shards(folder: Path, name: str, key: str) -> dict[Any, Any]:
+    """A mapping saved by `save_shards` (the shards that are missing or damaged are misses)."""
+    found: dict[Any, Any] = {}
+    for i in range(SHARDS):
+        part = load(folder, f"{name}.{i:x}", key)
+        if isinstance(part, dict):
+            found.update(part)
+    return found
+
+
+def save_shards(folder: Path, name: str, key: str, new: dict[Any, Any], old: dict[Any, Any]) -> None:
+    """Save a mapping whose values are fixed by their keys (content hashes) in `SHARDS` files by a hash of
+    each key, writing only those whose keys differ from `old` (what `load_shards` gave)."""
+    parts: list[dict[Any, Any]] = [{} for _ in range(SHARDS)]
+    for k, v in new.items():
+        parts[_shard(k)][k] = v
+    before: list[set[Any]] = [set() for _ in range(SHARDS)]
+    for k in old:
+        before[_shard(k)].add(k)
+    for i, part in enumerate(parts):
+        if part.keys() != before[i]:
+            save(folder, f"{name}.{i:x}", key, part)
+    for unsharded in (folder / CACHE_DIR).glob(f"{name}-*{_SUFFIX}"):  # the one-file form of older versions
+        unsharded.unlink(missing_ok=True)
+
+
+def _shard(k: Any) -> int:
+    text = "\0".join(map(str, k)) if isinstance(k, tuple) else str(k)
+    return zlib.crc32(text.encode("utf-8", "surrogatepass")) % SHARDS
 
 
 # -- the data format ------------------------------------------------------------------------------------

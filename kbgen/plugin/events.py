@@ -8,6 +8,7 @@ context (what the theme shows, views/pages.py) → template context (404, search
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -87,6 +88,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.workers = 0
         self.nav: Navigation | None = None
         self.search_files: Future[dict[str, str]] | None = None
+        self.speculation: workers.Speculation | None = None  # the search index, computing since on_files
+        self.speculated: tuple[str, str, Part] | None = None  # its (name, key, part), when it is to be written
         self.faqs: dict[str, tuple[FaqItem, ...]] = {}
         self.theme_templates: frozenset[str] = frozenset()
         self.locales = Locales()
@@ -158,7 +161,17 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.faqs = {}
         files = self._arrange_files(files, config)
         self._generate_start_pages(files, config)
+        self._drop_speculation()
+        alone = set(config.plugins) == {"kbgen"}
+        if self.publishes_to is not None and alone and workers.workers_wanted(len(self.pages)):
+            # A large site's search index takes long: started now, kept in on_nav if its inputs changed
+            self.speculation = workers.Speculation(functools.partial(site_files, kb, self.settings.audience))
         return files
+
+    def _drop_speculation(self) -> None:
+        if self.speculation is not None:
+            speculation, self.speculation, self.speculated = self.speculation, None, None
+            speculation.drop()
 
     def _arrange_files(self, files: Files, config: MkDocsConfig) -> Files:
         kb = self.kb
@@ -273,6 +286,13 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             taken = self._take_published(config, files)
         articles = [src for src, obj in self.pages.items() if isinstance(obj, Article) and src not in taken]
         pending = self.pending = self._pending_parts(self.kb, config.site_name) if self.kb is not None else []
+        if self.speculation is not None:
+            computing = [p for p in pending if p[0] == SPECULATED_PART]
+            if computing and self.republished is not None:  # its inputs changed: the forked process writes it
+                self.speculated = computing[0]
+                pending.remove(computing[0])
+            else:
+                self._drop_speculation()
         heavy = self.republished is not None and any(name in HEAVY_PARTS for name, _, _ in pending)
         # The slow parts of kbgen's own files (the search index) are worth the workers on a large site, however
         # few of its pages are to be built.
@@ -534,6 +554,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 self.search_files = None
             for rel, data in sorted(outputs.items()):
                 write_file(data if isinstance(data, bytes) else data.encode("utf-8"), str(site / rel))
+        if self.speculation is not None and self.speculated is not None:
+            name, key, _ = self.speculated
+            speculation, self.speculation, self.speculated = self.speculation, None, None
+            records, written = speculation.write(site, self.publishes_to)
+            for logger, level, message in records:
+                logging.getLogger(logger).log(level, message)
+            if ledger_of_site is not None and not any(level >= logging.WARNING for _, level, _ in records):
+                self._record_part(name, key, written)
         if ledger_of_site is not None:
             log.info(f"Republished: {ledger_of_site.reused} pages and files taken unchanged from the published site")
         self._record_urls(kb)
@@ -600,6 +628,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         return dict(report_outputs(kb, feedback, promoted=tuple(str(i) for i in self.config.promoted)))
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._drop_speculation()
         self._stop_counting()
         self._stop_listening()
         self.republished = None
@@ -695,6 +724,7 @@ def search_rankings(kb: KnowledgeBase) -> dict[str, str]:
 #: kbgen's own outputs that hold every article's text (the others hold only what listings show); the
 #: report is never taken as published (it reads the feedback database); the slow ones are worth workers.
 TEXT_PARTS = frozenset({"search_index"})
+SPECULATED_PART = "search_index"  # computed from on_files on (workers.Speculation)
 ARTICLE_PART = "article_files"  # each article's own files, taken or made article by article
 ALWAYS_PARTS = frozenset({"report"})
 UNBUNDLED_PARTS = frozenset({"search_index"})  # they show nothing of products' bundles

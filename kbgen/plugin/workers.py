@@ -394,3 +394,56 @@ def in_background(function: Callable[..., Any], *args: Any) -> Future[Any] | Non
     future = pool.submit(function, *args)
     pool.shutdown(wait=False)
     return future
+
+
+class Speculation:
+    """A part computed in one forked process from the moment the knowledge base is loaded, before the build
+    knows whether it is needed: `write()` has it written into the site (once done), `drop()` ends it.
+
+    The search index is computed this way on a large site: while the main process asks MkDocs for the
+    navigation and takes the unchanged pages from the published site, the other core indexes."""
+
+    def __init__(self, part: Callable[[], Mapping[str, str | bytes]]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._here, there = context.Pipe()
+        self._process = context.Process(target=_speculate, args=(part, there, os.getpid()), daemon=True)
+        self._process.start()
+        there.close()
+
+    def write(self, site: Path, published: Path | None) -> tuple[list[tuple[str, int, str]], list[str]]:
+        """Write the part's files into `site` (linking those the published site holds as they are): what was
+        logged while computing it, and the files written. Raises what the part raised."""
+        try:
+            self._here.send((os.fspath(site), os.fspath(published) if published is not None else None))
+            outcome, *said = self._here.recv()
+        except (OSError, EOFError) as exc:
+            raise RuntimeError("kbgen: the search index's process ended before its files were written") from exc
+        finally:
+            self.drop()
+        if outcome == "error":
+            raise said[0]
+        return said[0], said[1]
+
+    def drop(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._here.close()
+
+
+def _speculate(part: Callable[[], Mapping[str, str | bytes]], conn: Any, parent: int) -> None:
+    die_with_parent(parent)
+    try:
+        with _Collect() as collect:
+            outputs = part()
+        site, published = conn.recv()
+        for rel, data in sorted(outputs.items()):
+            write_changed(Path(site), Path(published) if published else None, rel, data)
+        conn.send(("done", collect.records, sorted(outputs)))
+    except EOFError:
+        return  # dropped
+    except BaseException as exc:  # noqa: BLE001 - said in the main process
+        try:
+            conn.send(("error", exc))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))

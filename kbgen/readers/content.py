@@ -205,7 +205,7 @@ class _ParseCache:
         self.stamp = cache.stamp(settings.docs_dir, settings.summary_max, settings.today.isoformat())
         found = _parsed_here.get((self.folder, self.stamp))
         if found is None and self.folder:
-            found = cache.load(self.folder, "parse", self.stamp)
+            found = cache.load_shards(self.folder, "parse", self.stamp)
         self.old: dict[tuple[str, ...], tuple[Article | None, tuple[Problem, ...]]] = found or {}
         self.new: dict[tuple[str, ...], tuple[Article | None, tuple[Problem, ...]]] = {}
 
@@ -227,7 +227,7 @@ class _ParseCache:
         _parsed_here.clear()  # a long-lived process (`kbgen serve`) keeps the latest in memory too
         _parsed_here[(self.folder, self.stamp)] = self.new
         if self.folder is not None and self.new.keys() != self.old.keys():
-            cache.save(self.folder, "parse", self.stamp, self.new)
+            cache.save_shards(self.folder, "parse", self.stamp, self.new, self.old)
 
 
 _parsed_here: dict[tuple[Path | None, str], dict[tuple[str, ...], tuple[Article | None, tuple[Problem, ...]]]] = {}

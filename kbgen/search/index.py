@@ -214,9 +214,9 @@ class _Analysed:
         self.folder = folder
         self.name = "search-" + hashlib.sha256(f"{lang}\0{audience}".encode()).hexdigest()[:12]
         self.key = cache.stamp(cache.installed_packages(), lang, model.stamp if model is not None else "")
-        found = cache.load(folder, self.name, self.key) if folder is not None and cached else None
-        self.old: dict[str, list[Any]] = found if isinstance(found, dict) else {}
+        self.old: dict[str, list[Any]] = cache.load_shards(folder, self.name, self.key) if folder and cached else {}
         self.new: dict[str, list[Any]] = {}
+        self.repaired = False  # an entry was not what this code writes: save every shard again
 
     def words(
         self, fields: list[tuple[float, str]], analyzer: Analyzer
@@ -225,6 +225,7 @@ class _Analysed:
         key = hashlib.blake2b("\x1f".join(text for _, text in fields).encode(), digest_size=16).hexdigest()
         entry = self.new.get(key) or self.old.get(key)
         if not _well_formed(entry):
+            self.repaired |= key in self.old
             tf: dict[str, float] = defaultdict(float)
             words: dict[str, str] = {}
             length = 0.0
@@ -251,13 +252,14 @@ class _Analysed:
             except TypeError:
                 ids = None
         if ids is None:
+            self.repaired |= key in self.old
             ids = model.token_ids(text)
         self.new[key] = [ids]
         return ids
 
     def save(self) -> None:
-        if self.folder is not None and self.new != self.old:
-            cache.save(self.folder, self.name, self.key, self.new)
+        if self.folder is not None and (self.repaired or self.new.keys() != self.old.keys()):
+            cache.save_shards(self.folder, self.name, self.key, self.new, {} if self.repaired else self.old)
 
 
 def _well_formed(entry: Any) -> bool:

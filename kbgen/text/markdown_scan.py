@@ -143,6 +143,8 @@ def script_lines(body: str, first_line: int = 1) -> list[int]:
     """Lines outside code that hold a `<script>` tag or an HTML event handler (`onerror=`, `onclick=`…):
     raw HTML passes through Python-Markdown to the page as written."""
     found: list[int] = []
+    if "<" not in body:
+        return found  # both patterns start with a tag: the usual article has none
     fence: str | None = None
     for i, line in enumerate(body.split("\n")):
         m = _FENCE.match(line)

@@ -39,6 +39,36 @@ def test_a_background_job_runs_in_another_process_and_returns_its_result():
     assert value == 144 and pid != os.getpid()
 
 
+def _files_of_another_process() -> dict[str, str]:
+    import logging
+
+    logging.getLogger("mkdocs.plugins.kbgen").warning("said while computing")
+    return {"search/en/index.json": f"{os.getpid()}", "search/en/w/ab.json": "{}"}
+
+
+def _fails() -> dict[str, str]:
+    raise ValueError("no index today")
+
+
+def test_a_speculated_part_is_written_when_asked_and_only_then(tmp_path):
+    site, published = tmp_path / "staging", tmp_path / "site"
+    (published / "search/en/w").mkdir(parents=True)
+    (published / "search/en/w/ab.json").write_text("{}")
+    dropped = workers.Speculation(_files_of_another_process)
+    dropped.drop()
+    assert not site.exists() and not dropped._process.is_alive()
+
+    said, written = workers.Speculation(_files_of_another_process).write(site, published)
+    assert written == ["search/en/index.json", "search/en/w/ab.json"]
+    assert int((site / "search/en/index.json").read_text()) != os.getpid()
+    assert (site / "search/en/w/ab.json").stat().st_ino == (published / "search/en/w/ab.json").stat().st_ino
+    assert [(level, message) for _, level, message in said] == [(30, "said while computing")]
+
+    with pytest.raises(ValueError, match="no index today"):
+        workers.Speculation(_fails).write(tmp_path / "other", None)
+    assert not (tmp_path / "other").exists()
+
+
 def test_a_table_of_contents_survives_the_cache(tmp_path):
     child = AnchorLink("Step two", "step-two", 3)
     top = AnchorLink("Steps", "steps", 2)
