@@ -153,7 +153,10 @@ def _index_language(
     index.lexicon = dict(sorted(lexicon.items()))
     index.prefixes = shard_prefixes(index)
     if model is not None:
-        index.meaning = meaning.build_meaning(model, texts, [memo.tokens(model, t) for t in texts])
+        import numpy as np
+
+        sums = np.frombuffer(b"".join(memo.meaning_sum(model, t) for t in texts), dtype="<i8")
+        index.meaning = meaning.build_meaning(model, texts, sums.reshape(len(texts), model.dims).astype(np.int64))
     memo.save()
     return index
 
@@ -240,22 +243,23 @@ class _Analysed:
         self.new[key] = entry
         return entry[0], entry[1], entry[2]
 
-    def tokens(self, model: meaning.StaticModel, text: str) -> list[int]:
-        """The tokens of a document's meaning text (kept beside its words, under the key of its text)."""
+    def meaning_sum(self, model: meaning.StaticModel, text: str) -> bytes:
+        """The exact sum of the token vectors of a document's meaning text, as int64 bytes (kept beside its
+        words, under the key of its text)."""
         key = "m" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
         entry = self.new.get(key) or self.old.get(key)
-        ids = entry[0] if isinstance(entry, list) and len(entry) == 1 and isinstance(entry[0], list) else None
-        if ids is not None and ids:
-            try:
-                if min(ids) < 0 or max(ids) >= len(model.tokens):
-                    ids = None
-            except TypeError:
-                ids = None
-        if ids is None:
+        if (
+            isinstance(entry, list)
+            and len(entry) == 1
+            and isinstance(entry[0], bytes)
+            and len(entry[0]) == 8 * model.dims
+        ):
+            raw = entry[0]
+        else:
             self.repaired |= key in self.old
-            ids = model.token_ids(text)
-        self.new[key] = [ids]
-        return ids
+            raw = model.vector(text).astype("<i8").tobytes()
+        self.new[key] = [raw]
+        return raw
 
     def save(self) -> None:
         if self.folder is not None and (self.repaired or self.new.keys() != self.old.keys()):

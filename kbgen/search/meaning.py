@@ -358,15 +358,16 @@ def quantize(vectors: np.ndarray, levels: int = 127) -> np.ndarray:
     return np.rint(vectors / peak[:, None] * levels).astype(np.int8)
 
 
-def build_meaning(model: StaticModel, texts: list[str], tokens: list[list[int]] | None = None) -> MeaningIndex:
-    """The meaning index of documents whose texts are `texts` (in the search index's order); `tokens`, when
-    given, are the texts' tokens already (`model.token_lists(texts)`)."""
+def build_meaning(model: StaticModel, texts: list[str], sums: np.ndarray | None = None) -> MeaningIndex:
+    """The meaning index of documents whose texts are `texts` (in the search index's order); `sums`, when
+    given, are the texts' vectors already (`model.vector(text)` of each, documents × dims, int64)."""
     import numpy as np
 
     n = len(texts)
-    sums = np.zeros((n, model.dims), dtype=np.int64)
-    for i, ids in enumerate(model.token_lists(texts) if tokens is None else tokens):
-        sums[i] = model.sum_of(ids)
+    if sums is None:
+        sums = np.zeros((n, model.dims), dtype=np.int64)
+        for i, ids in enumerate(model.token_lists(texts)):
+            sums[i] = model.sum_of(ids)
     # A large help center's documents in 4 bits a component (±7): half the bytes a query downloads, for a
     # small loss (measured: benchmarks/search_quality.py); a small one's in 8.
     bits = 8 if n <= SINGLE else 4

@@ -225,8 +225,8 @@ def test_the_impacts_computed_with_numpy_are_the_python_formula(demo_index):
 
 
 def test_the_index_built_from_its_cache_is_the_index_built_afresh(make_site, tmp_path):
-    """Each document's analysis is kept in .kbgen-cache/: an edit, an entry damaged in every item, or tokens
-    that name no token of the model, and the index is still what a build without the cache makes."""
+    """Each document's analysis is kept in .kbgen-cache/: after an edit, or with an entry damaged in every
+    item (words, weights, meaning vectors), the index is still what a build without the cache makes."""
     from dataclasses import replace
 
     from kbgen import cache
@@ -255,7 +255,7 @@ def test_the_index_built_from_its_cache_is_the_index_built_afresh(make_site, tmp
         damaged = {}
         for k, v in stored.items():
             if k.startswith("m"):
-                damaged[k] = [[10**9, -1]]  # no such token
+                damaged[k] = [b"\0" * 8]  # not a vector of the model's size
             else:
                 damaged[k] = [{stem: "heavy" for stem in v[0]}, v[1], {w: 7 for w in v[2]}]
         cache.save(root, name, key, damaged)
