@@ -144,7 +144,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     # -- files: load, check, arrange ---------------------------------------------------------------
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        kb = load_content(self.settings)
+        self._drop_speculation()
+        kb = load_content(self.settings, functools.partial(self._speculate, config))
         report(kb.problems)
         if kb.errors:
             n = len(kb.errors)
@@ -161,12 +162,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.faqs = {}
         files = self._arrange_files(files, config)
         self._generate_start_pages(files, config)
-        self._drop_speculation()
-        alone = set(config.plugins) == {"kbgen"}
-        if self.publishes_to is not None and alone and workers.workers_wanted(len(self.pages)):
-            # A large site's search index takes long: started now, kept in on_nav if its inputs changed
-            self.speculation = workers.Speculation(functools.partial(site_files, kb, self.settings.audience))
         return files
+
+    def _speculate(self, config: MkDocsConfig, kb: KnowledgeBase) -> None:
+        """A large site's search index takes long: started as soon as the content is read (in a forked
+        process), kept in on_nav if its inputs changed (see `Speculation`)."""
+        alone = set(config.plugins) == {"kbgen"}
+        if self.publishes_to is not None and alone and not self.is_serve and workers.workers_wanted(len(kb.articles)):
+            self.speculation = workers.Speculation(functools.partial(site_files, kb, self.settings.audience))
 
     def _drop_speculation(self) -> None:
         if self.speculation is not None:

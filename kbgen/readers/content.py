@@ -15,6 +15,7 @@ import posixpath
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -65,8 +66,11 @@ class _Source:
     digest: str
 
 
-def load_content(settings: Settings) -> KnowledgeBase:
-    """Read every file of `settings.docs_dir` into a model; problems are in `kb.problems`."""
+def load_content(settings: Settings, loaded: Callable[[KnowledgeBase], None] | None = None) -> KnowledgeBase:
+    """Read every file of `settings.docs_dir` into a model; problems are in `kb.problems`.
+
+    `loaded`, when given, sees the model as soon as it is read, before the checks across files (which add
+    problems and nothing else): the build starts its search index then."""
     problems = Problems()
     docs = settings.docs_dir
     if not docs.is_dir():
@@ -160,6 +164,8 @@ def load_content(settings: Settings) -> KnowledgeBase:
         synonyms=synonyms,
         unreadable=_with_recorded_ids(settings, unreadable),
     )
+    if loaded is not None:
+        loaded(kb)
     parsed.save()
     cross_check(kb, products_doc, problems)
     return _with_problems(kb, problems)
