@@ -108,7 +108,7 @@ class Article:
         """A tutorial's `duration` (its page shows it), else None: other types are read, not done."""
         return self.duration if self.type == "tutorial" else None
 
-    @property
+    @cached_property
     def reading_minutes(self) -> int:
         words = len(self.body.split())
         return max(1, round(words / 200))

@@ -77,14 +77,14 @@ def _product_references(kb: KnowledgeBase, docs: Path, problems: Problems) -> No
 
 def _aliases(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
     # url → (what is published there, its source): named only when an alias collides with it.
-    pages: dict[str, tuple[str, Path | None]] = {}
+    pages: dict[str, tuple[str, str | None]] = {}  # the source relative to `docs` (a Path only when named)
     for a in kb.articles:
-        pages[a.url] = ("{}", docs / a.path)
-        pages[kb.short_url(a)] = ("the short link of {}", docs / a.path)
+        pages[a.url] = ("{}", a.path)
+        pages[kb.short_url(a)] = ("the short link of {}", a.path)
     for c in kb.categories:
-        pages[c.url] = ("{}", docs / c.path) if c.path else (f"the category page '{c.key}'", None)
+        pages[c.url] = ("{}", str(c.path)) if c.path else (f"the category page '{c.key}'", None)
     for h in kb.homes:
-        pages[h.url] = ("{}", docs / h.path) if h.path else ("the home page", None)
+        pages[h.url] = ("{}", str(h.path)) if h.path else ("the home page", None)
     for p in kb.products:
         pages[f"start/{p.id}/"] = (f"the start page of product '{p.id}'", None)
     owners: dict[str, Article] = {}
@@ -97,7 +97,7 @@ def _aliases(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
                 problems.error(docs / a.path, line, f"alias '{alias}' cannot be used: {reserved}")
             elif url in pages or url.removesuffix("index.html") in pages:
                 text, source = pages.get(url) or pages[url.removesuffix("index.html")]
-                where = text.format(display_path(source)) if source is not None else text
+                where = text.format(display_path(docs / source)) if source is not None else text
                 problems.error(docs / a.path, line, f"alias '{alias}' is the address of {where}")
             elif url in owners and owners[url] is not a:
                 other = owners[url]

@@ -20,6 +20,7 @@ URL that replaces them.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,19 +86,30 @@ def read(path: Path, problems: Problems | None = None) -> dict[str, Entry]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise KbgenError(f"{display_path(path)}: cannot be read ({exc})") from None
-    for n, raw in enumerate(text.splitlines(), 1):
-        if not raw.strip() or raw.startswith("#"):
-            continue
-        parts = raw.split("\t")
-        problem = _line_problem(parts)
-        if problem is not None:
-            if problems is None:
-                raise KbgenError(f"{display_path(path)}:{n}: {problem}")
-            problems.error(path, n, problem)
-            continue
-        url, target = parts[0].removeprefix("/"), parts[4].removeprefix("/") if len(parts) > 4 else ""
-        entries[url] = Entry(url, parts[1], parts[2], parts[3], target, n)
+    global _last_read
+    if _last_read is not None and _last_read[0] == (os.fspath(path), text):  # a build reads it more than once
+        entries, said = dict(_last_read[1]), _last_read[2]
+    else:
+        said = []
+        for n, raw in enumerate(text.splitlines(), 1):
+            if not raw.strip() or raw.startswith("#"):
+                continue
+            parts = raw.split("\t")
+            problem = _line_problem(parts)
+            if problem is not None:
+                said.append((n, problem))
+                continue
+            url, target = parts[0].removeprefix("/"), parts[4].removeprefix("/") if len(parts) > 4 else ""
+            entries[url] = Entry(url, parts[1], parts[2], parts[3], target, n)
+        _last_read = ((os.fspath(path), text), dict(entries), said)
+    for n, problem in said:
+        if problems is None:
+            raise KbgenError(f"{display_path(path)}:{n}: {problem}")
+        problems.error(path, n, problem)
     return entries
+
+
+_last_read: tuple[tuple[str, str], dict[str, Entry], list[tuple[int, str]]] | None = None  # the last ledger read
 
 
 def _line_problem(parts: list[str]) -> str | None:
