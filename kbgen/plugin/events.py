@@ -44,7 +44,6 @@ from ..republish import (
     knowledge_base_digest,
     listing,
     text_digest,
-    write_changed,
 )
 from ..search.shards import site_files
 from ..text.markdown_scan import strip_title_heading
@@ -543,10 +542,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 self._record_pages(builds.tainted)
         elif ledger_of_site is not None:
             for name, key, part in self.pending:
-                outputs = part()
-                for rel, data in sorted(outputs.items()):
-                    write_changed(site, self.publishes_to, rel, data)
-                self._record_part(name, key, list(outputs))
+                self._record_part(name, key, workers.write_outputs(site, self.publishes_to, part()))
             self._record_pages(set())
         else:
             outputs: dict[str, str | bytes] = {}

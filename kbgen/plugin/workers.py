@@ -318,9 +318,15 @@ def _write_part(index: int) -> Done:
     site = Path(_build_job[0].site_dir)
     with _Collect() as collect:
         outputs = _parts[index]()
-        for rel, data in sorted(outputs.items()):
-            write_changed(site, _published, rel, data)
-    return collect.records, {}, [], sorted(outputs)
+        written = write_outputs(site, _published, outputs)
+    return collect.records, {}, [], written
+
+
+def write_outputs(site: Path, published: Path | None, outputs: Mapping[str, str | bytes]) -> list[str]:
+    """Write a part's files into the site (linking those `published` holds as they are); their paths."""
+    for rel, data in sorted(outputs.items()):
+        write_changed(site, published, rel, data)
+    return sorted(outputs)
 
 
 _published: Path | None = None  # the published site, whose unchanged files are linked rather than written
@@ -437,9 +443,8 @@ def _speculate(part: Callable[[], Mapping[str, str | bytes]], conn: Any, parent:
         with _Collect() as collect:
             outputs = part()
         site, published = conn.recv()
-        for rel, data in sorted(outputs.items()):
-            write_changed(Path(site), Path(published) if published else None, rel, data)
-        conn.send(("done", collect.records, sorted(outputs)))
+        written = write_outputs(Path(site), Path(published) if published else None, outputs)
+        conn.send(("done", collect.records, written))
     except EOFError:
         return  # dropped
     except BaseException as exc:  # noqa: BLE001 - said in the main process

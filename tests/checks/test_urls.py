@@ -85,3 +85,27 @@ def test_retire_refuses_what_it_cannot_redirect(make_site):
     assert still.exit_code == 1 and "is still published" in still.stderr
     assert run("urls", "--retire", "setup/descale/").exit_code == 2
     assert (root / "published-urls.txt").read_text().count("retired") == 0
+
+
+def test_a_ledger_read_twice_says_its_problems_both_times(tmp_path):
+    """A build reads the ledger more than once (its lines are checked once): each read reports the same."""
+    import pytest
+
+    from kbgen.checks import ledger
+    from kbgen.problems import KbgenError, Problems
+
+    path = tmp_path / "published-urls.txt"
+    path.write_text("/a/one/\t1\ten\tpage\nnot a ledger line\n", encoding="utf-8")
+    said = []
+    for _ in range(2):
+        problems = Problems()
+        entries = ledger.read(path, problems)
+        said.append([(p.line, p.message) for p in problems.sorted()])
+        assert list(entries) == ["a/one/"]
+    assert said[0] == said[1] and said[0] and said[0][0][0] == 2
+    for _ in range(2):
+        with pytest.raises(KbgenError, match=":2: "):
+            ledger.read(path)
+    path.write_text("/a/one/\t1\ten\tpage\n", encoding="utf-8")  # edited: read afresh
+    problems = Problems()
+    assert list(ledger.read(path, problems)) == ["a/one/"] and not problems.sorted()
