@@ -84,12 +84,27 @@ class Collector:
         finally:
             store.close()
 
-    def clear(self) -> None:
+    def clear(self, quiet: float = 0.5) -> None:
+        """Forget every event, once none has arrived for `quiet` seconds.
+
+        A page of an earlier test can still have a beacon on its way (Chromium delivers a keepalive request
+        after its page is closed): stored after the delete, it would count as this test's event."""
         import sqlalchemy as sa
 
         from kbgen.insights.feedback.store import Store, events
 
         store = Store(self.db)
-        with store.engine.begin() as conn:
-            conn.execute(sa.delete(events))
-        store.close()
+        try:
+            last, since, deadline = None, time.monotonic(), time.monotonic() + 10
+            while time.monotonic() < deadline:
+                with store.engine.connect() as conn:
+                    newest = conn.execute(sa.select(sa.func.max(events.c.id))).scalar()
+                if newest != last:
+                    last, since = newest, time.monotonic()
+                elif time.monotonic() - since >= quiet:
+                    break
+                time.sleep(0.05)
+            with store.engine.begin() as conn:
+                conn.execute(sa.delete(events))
+        finally:
+            store.close()

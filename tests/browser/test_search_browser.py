@@ -105,7 +105,7 @@ def test_the_box_and_the_results_page_rank_exactly_like_kbgen_link(page, site_ur
 
 
 def test_hostile_queries_rank_alike_in_the_browser_and_in_python(page, site_url, demo_indexes):
-    from test_meaning import HOSTILE
+    from hostile_queries import HOSTILE
 
     page.goto(site_url)
     page.wait_for_function("typeof window.kbgenSearch === 'function'")
