@@ -81,6 +81,32 @@ def test_a_broken_edit_keeps_the_last_good_build_and_shows_the_error(tmp_path: P
     assert not list(scratch.glob("kbgen-serve-*")), "a terminated preview removes its temporary site"
 
 
+def test_a_renamed_folder_is_seen_and_reading_files_never_rebuilds(tmp_path: Path):
+    """The watcher (inotify where there is one) sees a folder of articles renamed; the build's own reading
+    of every file is no change, so one edit gives one rebuild, not a loop of them."""
+    write_tree(
+        tmp_path,
+        {
+            "mkdocs.yml": MKDOCS_YML.format(options=""),
+            "content/en/care/a.md": article(1, "Kettle care", "First.\n"),
+            "content/en/care/b.md": article(2, "Kettle parts", "Second.\n"),
+        },
+    )
+    port = free_port()
+    proc = start_serve(tmp_path, port)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/care/a/", lambda page: "First." in page)
+        time.sleep(1.2)  # let the watcher settle before the edit
+        (tmp_path / "content/en/care").rename(tmp_path / "content/en/upkeep")
+        wait_for(f"http://127.0.0.1:{port}/upkeep/b/", lambda page: "Second." in page)
+        time.sleep(3)  # long enough for a rebuild the build's own reads would have set off
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    assert output.count("Documentation built") == 2, output
+    assert "Traceback" not in output
+
+
 def test_serve_builds_pages_on_request_with_the_bytes_of_kbgen_build(tmp_path: Path):
     """`serve` renders a page when the browser asks for it; each is the page `kbgen build` writes."""
     port = free_port()

@@ -9,14 +9,19 @@ memory. The server asks `LivePages.materialize` for a file before serving it:
 a page is then built by MkDocs' own steps (`_populate_page`, `_build_page`:
 the same bytes `kbgen build` writes) into the served folder.
 
-kbgen's other files (short links, bundles…) are computed on a thread a second
-after MkDocs is done; the search index when a search asks for it. A request
-for a file not known yet waits for them.
+kbgen's other files (short links, bundles…) are computed a second after MkDocs
+is done, in a forked process where the system can fork (on a thread otherwise);
+the search index when a search asks for it. A request for a file not known yet
+waits for them. A process, not a thread: on a large knowledge base they take
+seconds, and an edit saved meanwhile starts a rebuild that would share the
+interpreter's lock with them (twice as slow); a process is simply killed, and
+the rebuild has its core.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +33,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from ..swap import die_with_parent
 from .mkdocs_private import build_page, populate_page
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -53,6 +59,7 @@ class LivePages:
         self._on_request: list[Callable[[], Mapping[str, str | bytes]]] = []
         self._stop = threading.Event()
         self._lock = threading.RLock()
+        self._process: Any = None  # the forked process computing the steps, while it runs
         self._doc_files: Sequence[File] = ()  # every page, as MkDocs' serve lists them (set by `ready`)
 
     def ready(
@@ -76,12 +83,16 @@ class LivePages:
         self.resume(delay=START_DELAY)
 
     def pause(self, wait: bool = False) -> None:
-        """Another rebuild starts: leave it the processor (the step under way ends, the others wait)."""
+        """Another rebuild starts: leave it the processor (a forked step under way is ended; on a thread,
+        it ends, the others wait)."""
         self._stop.set()
         if self._later is not None:
             self._later.cancel()
-            if wait:
-                self._later.join()
+        process = self._process
+        if process is not None and process.is_alive():
+            process.kill()
+        if wait and self._later is not None:
+            self._later.join()
 
     def resume(self, delay: float = 0.0) -> None:
         self._stop.clear()
@@ -90,14 +101,49 @@ class LivePages:
         self._later.start()
 
     def _finish(self) -> None:
-        """Every remaining step, now, in this thread."""
-        self.pause(wait=True)
+        """Every remaining step, now, in this thread (after those a process is computing, which go on)."""
+        if self._later is not None:
+            self._later.cancel()  # not started yet: it never will
+            self._later.join()
         self._stop.clear()
         self._steps += self._on_request
         self._on_request = []
-        self._run()
+        self._run_here()
 
     def _run(self) -> None:
+        if self._steps and not self._stop.is_set() and _can_fork():
+            self._run_forked()
+        else:
+            self._run_here()
+
+    def _run_forked(self) -> None:
+        """The steps in a forked process, each one's files sent back as soon as it is done."""
+        context = multiprocessing.get_context("fork")
+        here, there = context.Pipe(duplex=False)
+        with self._lock:
+            steps = list(self._steps)
+            if self._stop.is_set():
+                return
+            self._process = context.Process(target=_compute, args=(steps, there, os.getpid()), daemon=True)
+            self._process.start()
+        there.close()
+        if self._stop.is_set():  # paused while it started
+            self._process.kill()
+        try:
+            for _ in steps:
+                try:
+                    found = here.recv()
+                except (EOFError, OSError):
+                    break  # killed by pause(): the step under way is computed again later
+                with self._lock:
+                    self.outputs.update(found)
+                    self._steps.pop(0)
+        finally:
+            here.close()
+            self._process.join()
+            self._process = None
+
+    def _run_here(self) -> None:
         while self._steps and not self._stop.is_set():
             try:
                 made = self._steps[0]()
@@ -141,6 +187,28 @@ class LivePages:
             build_page(page, self.config, self._doc_files, self.nav, self.env)
             page.content = page.markdown = None  # type: ignore[assignment]
             return target.is_file()
+
+
+def _can_fork() -> bool:
+    """As the build's workers: a system that forks, more than one core, and KBGEN_WORKERS not 0 or 1."""
+    setting = os.environ.get("KBGEN_WORKERS")
+    if setting is not None and not (setting.isdigit() and int(setting) > 1):
+        return False
+    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+
+
+def _compute(steps: Sequence[Callable[[], Mapping[str, str | bytes]]], conn: Any, parent: int) -> None:
+    """In the forked process: each step's files, as bytes, sent as soon as they are computed."""
+    die_with_parent(parent)
+    for step in steps:
+        try:
+            made = step()
+            found = {rel: data if isinstance(data, bytes) else data.encode() for rel, data in made.items()}
+        except Exception:
+            log.exception("kbgen could not compute its files for the preview")
+            found = {}
+        conn.send(found)
+    conn.close()
 
 
 __all__ = ["LivePages"]
