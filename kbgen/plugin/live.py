@@ -119,11 +119,11 @@ class LivePages:
     def _run_forked(self) -> None:
         """The steps in a forked process, each one's files sent back as soon as it is done."""
         context = multiprocessing.get_context("fork")
-        here, there = context.Pipe(duplex=False)
         with self._lock:
             steps = list(self._steps)
             if self._stop.is_set():
                 return
+            here, there = context.Pipe(duplex=False)
             self._process = context.Process(target=_compute, args=(steps, there, os.getpid()), daemon=True)
             self._process.start()
         there.close()
