@@ -257,3 +257,13 @@ def test_a_build_on_several_cores_and_a_cached_build_write_the_same_bytes_as_one
     edited = build("2", "edited")
     assert "A freshly edited line." in (edited / "getting-started/set-up-your-espresso-one/index.html").read_text()
     assert _same_tree(build("0", "edited-serial"), edited)
+    # An article that others link to renamed (its old URL kept): the pages whose links lead to it are
+    # rendered again (the link is now a broken one, left as written), the others come from the cache.
+    linked = root / "content/en/care-and-maintenance/descale-your-espresso-one.md"
+    linked.rename(linked.with_name("descaling.md"))
+    subprocess.run([sys.executable, "-m", "kbgen.cli.main", "urls", "--fix"], cwd=root, check=True, capture_output=True)
+    renamed = build("2", "renamed")
+    assert (renamed / "care-and-maintenance/descaling/index.html").is_file()
+    linker = (renamed / "care-and-maintenance/test-your-water-hardness/index.html").read_text()
+    assert "descale-your-espresso-one.md" in linker, "a link to a file that is gone is left as written"
+    assert _same_tree(build("0", "renamed-serial"), renamed)

@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import logging
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import markdown
 from mkdocs.config.defaults import MkDocsConfig
@@ -339,32 +342,50 @@ _rendered: list[tuple[str, Any]] = []  # (cache key, rendered Markdown, or None 
 class HtmlCache:
     """Articles' rendered Markdown by a hash of everything it depends on, kept in `.kbgen-cache/`.
 
-    The key of a page is its Markdown after kbgen's changes, its source path and URL; the cache as a
-    whole belongs to one configuration, one set of files and one version of kbgen, MkDocs and
-    Python-Markdown (link rewriting depends on which files exist). A cached build writes the bytes of a
-    clean one (a test compares them).
+    The key of a page is its Markdown after kbgen's changes, its source path and URL, and the path and URL
+    of every file its links may lead to; the cache as a whole belongs to one configuration and one
+    version of kbgen, MkDocs and Python-Markdown. A cached build writes the bytes of a clean one (a test
+    compares them).
+
+    Which files a page's links may lead to: MkDocs rewrites a relative link only when it names a file
+    exactly (its path, unquoted, relative to the page), so the file's name is a word of the page's
+    Markdown (after unescaping). Each word that is some file's name brings every file of that name into
+    the key; a file whose name is not such a word (spaces, brackets) is in every key. So renaming,
+    adding or deleting one article renders again only the pages that may link to it.
     """
 
     def __init__(self, folder: Path | None, config: MkDocsConfig, files: Files, extra: str) -> None:
         from .. import cache
 
         self.folder = folder
-        names = "\n".join(sorted(f.src_uri for f in files))
+        self.by_name: dict[str, list[tuple[str, str]]] = {}  # a file's name → (path, URL) of each file so named
+        odd = []
+        for f in files:
+            name = f.src_uri.rpartition("/")[2]
+            if _WORD.fullmatch(name):
+                self.by_name.setdefault(name, []).append((f.src_uri, f.url))
+            else:
+                odd.append((f.src_uri, f.url))
+        for same in self.by_name.values():
+            same.sort()
         self.stamp = cache.stamp(
             cache.installed_packages(),  # Markdown extensions come from any installed package
             repr(config["markdown_extensions"]),
             repr(sorted((config["mdx_configs"] or {}).items())),
             config["use_directory_urls"],
-            hashlib.sha256(names.encode()).hexdigest(),
+            hashlib.sha256(repr(sorted(odd)).encode()).hexdigest(),
             extra,
         )
         found = cache.load(folder, "html", self.stamp) if folder is not None else None
         self.entries: dict[str, Any] = found if isinstance(found, dict) else {}
         self.used: dict[str, Any] = {}
 
-    @staticmethod
-    def key(markdown_text: str, file: File) -> str:
-        return hashlib.sha256(f"{file.src_uri}\0{file.url}\0{markdown_text}".encode()).hexdigest()
+    def key(self, markdown_text: str, file: File) -> str:
+        words = set(_WORD.findall(markdown_text))
+        if "\\" in markdown_text or "&" in markdown_text or "%" in markdown_text:  # escaped, as an entity, quoted
+            words.update(_WORD.findall(unquote(html.unescape(markdown_text.replace("\\", "")))))
+        targets = [self.by_name[w] for w in sorted(words & self.by_name.keys())]
+        return hashlib.sha256(f"{file.src_uri}\0{file.url}\0{markdown_text}\0{targets!r}".encode()).hexdigest()
 
     def keep(self, rendered: dict[str, Any]) -> None:
         """Entries the workers used: new ones, and (as None) those they found here."""
@@ -379,6 +400,7 @@ class HtmlCache:
 
 
 _html: HtmlCache | None = None
+_WORD = re.compile(r"[\w.~+\-]+")  # what a file name may be made of to be found among a page's words
 
 
 def _documentation_pages(files: Files) -> Sequence[File]:

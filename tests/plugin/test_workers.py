@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from kbgen import cache
@@ -85,3 +86,28 @@ def test_a_table_of_contents_survives_the_cache(tmp_path):
 def test_a_damaged_cached_heading_is_refused(state):
     with pytest.raises(ValueError):
         workers._anchor_link(state)
+
+
+def test_a_rendered_page_is_keyed_by_the_files_its_links_may_lead_to(tmp_path):
+    """Renaming a file changes the cache key of the pages that may link to it, and of no other page."""
+    config = {"markdown_extensions": [], "mdx_configs": {}, "use_directory_urls": True}
+
+    def cache_of(*paths: str) -> workers.HtmlCache:
+        files = Files([File(p, str(tmp_path / "docs"), str(tmp_path / "site"), True) for p in paths])
+        return workers.HtmlCache(None, config, files, "")  # type: ignore[arg-type] - what it reads of one
+
+    pages = ["a/page.md", "a/other.md", "b/linked.md", "b/photo.png", "b/my photo.png"]
+    before, after = cache_of(*pages), cache_of(*pages[:2], "b/moved.md", *pages[3:])
+    page = File("a/page.md", str(tmp_path / "docs"), str(tmp_path / "site"), True)
+    texts = {
+        "plain": "See [it](../b/linked.md#step-2).",
+        "escaped": "See [it](../b/linked\\.md).",
+        "quoted": "See [it](../b/linked%2Emd).",
+        "entity": 'See <a href="../b/linked&#46;md">it</a>.',
+        "unrelated": "See [the photo](../b/photo.png) and [that](other.md).",
+    }
+    changed = {name for name, text in texts.items() if before.key(text, page) != after.key(text, page)}
+    assert changed == {"plain", "escaped", "quoted", "entity"}
+    assert before.stamp == after.stamp, "the cache as a whole stays"
+    # A file whose name is no word of a page ("my photo.png") is in every page's key: here the whole cache's.
+    assert cache_of(*pages[:4], "b/my-photo.png").stamp != before.stamp
