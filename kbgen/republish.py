@@ -90,15 +90,16 @@ def listing(article: Article) -> tuple[object, ...]:
     )
 
 
-def knowledge_base_digest(kb: KnowledgeBase) -> str:
+def knowledge_base_digest(kb: KnowledgeBase, articles: bool = True) -> str:
     """Everything of the knowledge base a page may show besides its own text, and besides the products'
-    bundles (`bundles_digest`: only the pages and files that list them show them)."""
+    bundles (`bundles_digest`: only the pages and files that list them show them). Without `articles`,
+    nothing of the articles (for a page keyed by those it shows)."""
     return digest(
         kb.settings,
         kb.languages,
         kb.default_language,
         kb.multilingual_layout,
-        [listing(a) for a in kb.articles],
+        [listing(a) for a in kb.articles] if articles else None,
         kb.categories,
         kb.homes,
         [(p.id, sorted(p.names.items()), sorted(p.descriptions.items()), p.skus) for p in kb.products],

@@ -347,20 +347,51 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self._bundles_key = bundles_digest(kb)
         self._page_keys = {}
         self._heard = None
+        # With kbgen's own templates, an article's page is keyed by what it shows of other articles (views/
+        # pages.py), not by the whole site's listing: renaming, adding or retitling one article builds again
+        # only the pages that show it or may link to it. Another theme, or templates of one's own, may show
+        # anything (MkDocs' whole navigation): every page is keyed by everything.
+        theme = config.theme
+        shown = theme.name == "kb" and not theme.custom_dir and self.navigation is not None
+        if shown:
+            by_name, odd = workers.file_names(files)
+            articles_key = digest(site_key(config, files, kb, self.config, whole=False), odd)
         taken = []
         for src, obj in self.pages.items():
             file = files.src_uris.get(src)
             if file is None:
                 continue
             source = obj.file_hash if isinstance(obj, Article) else _source_hash(file)
-            listed = self._bundles_key if isinstance(obj, BUNDLE_PAGES) else ""  # pages that list bundles
-            key = digest(self._site_key, listed, src, file.dest_uri, file.url, source)
+            if shown and isinstance(obj, Article):
+                key = digest(articles_key, src, file.dest_uri, file.url, source, self._shown(kb, obj, by_name))
+            else:
+                listed = self._bundles_key if isinstance(obj, BUNDLE_PAGES) else ""  # pages that list bundles
+                key = digest(self._site_key, listed, src, file.dest_uri, file.url, source)
             self._page_keys[src] = (key, file.dest_uri)
             if self.republished.reuse(f"page:{src}", key):
                 taken.append(src)
         self._speaker = _PageWarnings()
         logging.getLogger("mkdocs").addHandler(self._speaker)
         return workers.defer(files, taken)
+
+    def _shown(self, kb: KnowledgeBase, article: Article, by_name: dict[str, list[tuple[str, str]]]) -> object:
+        """What an article's page shows of other articles and files (views/pages.py, the kb theme): its
+        related and nearby articles, its category's size, its versions in other languages, and the files
+        its links may lead to, after they are pointed at its language's translations."""
+        nav = self.navigation
+        assert nav is not None
+        related = nav.related(article)
+        nearby, in_category = nav.nearby(article, exclude=related)
+        body = localize_links(kb, article, article.body) if ".md" in article.body else article.body
+        return (
+            listing(article),
+            [listing(a) for a in related],
+            [listing(a) for a in nearby],
+            in_category,
+            sorted(nav.article_versions(article).items()),
+            hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
+            workers.link_targets(body, by_name),
+        )
 
     def _pending_parts(self, kb: KnowledgeBase, site_name: str) -> list[tuple[str, str, Part]]:
         """kbgen's own files still to compute: (name, key, part); those unchanged are taken as published.
@@ -749,10 +780,11 @@ class _PageWarnings(logging.Handler):
             self.said.add(self.page)
 
 
-def site_key(config: MkDocsConfig, files: Files, kb: KnowledgeBase, options: Any) -> str:
+def site_key(config: MkDocsConfig, files: Files, kb: KnowledgeBase, options: Any, whole: bool = True) -> str:
     """Everything any page may depend on besides its own source (republish.py): kbgen's code and every
     installed package, the configuration, the theme's files by content, every file's place in the site,
-    and what listings show of every article, topic, home and product. A value that has no stable text
+    and what listings show of every article, topic, home and product. Not `whole`: without the files'
+    places and the articles (for a page keyed by those it shows). A value that has no stable text
     (an object shown by its address) makes a key of its own: nothing is taken as published."""
     skip = {"site_dir", "plugins", "theme", "config_file_path", "strict", "dev_addr", "watch"}
     settings = [(name, repr(value)) for name, value in config.items() if name not in skip]
@@ -766,8 +798,8 @@ def site_key(config: MkDocsConfig, files: Files, kb: KnowledgeBase, options: Any
         installed(),
         text,
         folder_digest(*theme.dirs, *filter(None, [kb_theme_dir()])),  # every theme has the kb theme's words
-        sorted((f.src_uri, f.dest_uri, f.url, f.inclusion.name) for f in files),
-        knowledge_base_digest(kb),
+        sorted((f.src_uri, f.dest_uri, f.url, f.inclusion.name) for f in files) if whole else None,
+        knowledge_base_digest(kb, articles=whole),
     )
 
 

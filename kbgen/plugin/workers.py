@@ -358,22 +358,13 @@ class HtmlCache:
         from .. import cache
 
         self.folder = folder
-        self.by_name: dict[str, list[tuple[str, str]]] = {}  # a file's name → (path, URL) of each file so named
-        odd = []
-        for f in files:
-            name = f.src_uri.rpartition("/")[2]
-            if _WORD.fullmatch(name):
-                self.by_name.setdefault(name, []).append((f.src_uri, f.url))
-            else:
-                odd.append((f.src_uri, f.url))
-        for same in self.by_name.values():
-            same.sort()
+        self.by_name, odd = file_names(files)
         self.stamp = cache.stamp(
             cache.installed_packages(),  # Markdown extensions come from any installed package
             repr(config["markdown_extensions"]),
             repr(sorted((config["mdx_configs"] or {}).items())),
             config["use_directory_urls"],
-            hashlib.sha256(repr(sorted(odd)).encode()).hexdigest(),
+            hashlib.sha256(repr(odd).encode()).hexdigest(),
             extra,
         )
         found = cache.load(folder, "html", self.stamp) if folder is not None else None
@@ -381,10 +372,7 @@ class HtmlCache:
         self.used: dict[str, Any] = {}
 
     def key(self, markdown_text: str, file: File) -> str:
-        words = set(_WORD.findall(markdown_text))
-        if "\\" in markdown_text or "&" in markdown_text or "%" in markdown_text:  # escaped, as an entity, quoted
-            words.update(_WORD.findall(unquote(html.unescape(markdown_text.replace("\\", "")))))
-        targets = [self.by_name[w] for w in sorted(words & self.by_name.keys())]
+        targets = link_targets(markdown_text, self.by_name)
         return hashlib.sha256(f"{file.src_uri}\0{file.url}\0{markdown_text}\0{targets!r}".encode()).hexdigest()
 
     def keep(self, rendered: dict[str, Any]) -> None:
@@ -401,6 +389,30 @@ class HtmlCache:
 
 _html: HtmlCache | None = None
 _WORD = re.compile(r"[\w.~+\-]+")  # what a file name may be made of to be found among a page's words
+
+
+def file_names(files: Files) -> tuple[dict[str, list[tuple[str, str]]], list[tuple[str, str]]]:
+    """Every file by its name (name → the path and URL of each file so named), and those whose name is no
+    word (`_WORD`): which a page's links may lead to, see `HtmlCache`."""
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    odd = []
+    for f in files:
+        name = f.src_uri.rpartition("/")[2]
+        if _WORD.fullmatch(name):
+            by_name.setdefault(name, []).append((f.src_uri, f.url))
+        else:
+            odd.append((f.src_uri, f.url))
+    for same in by_name.values():
+        same.sort()
+    return by_name, sorted(odd)
+
+
+def link_targets(markdown_text: str, by_name: Mapping[str, list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
+    """The path and URL of every file whose name is a word of this Markdown: where its links may lead."""
+    words = set(_WORD.findall(markdown_text))
+    if "\\" in markdown_text or "&" in markdown_text or "%" in markdown_text:  # escaped, as an entity, quoted
+        words.update(_WORD.findall(unquote(html.unescape(markdown_text.replace("\\", "")))))
+    return [by_name[w] for w in sorted(words & by_name.keys())]
 
 
 def _documentation_pages(files: Files) -> Sequence[File]:
