@@ -152,9 +152,15 @@ class Ledger:
         self._target = os.path.join(os.fsdecode(target), "")
         self._staging = os.path.join(os.fsdecode(staging), "")
 
-    def reuse(self, name: str, key: str) -> bool:
+    def recorded_key(self, name: str) -> str | None:
+        """The key `name` was built from, as the published site's record has it."""
+        entry = self.old.get(name)
+        return entry[0] if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) else None
+
+    def reuse(self, name: str, key: str, record_as: str | None = None) -> bool:
         """Take the files of `name` (a page, an output) from the published site when they were built from
-        `key` and are still as published; True when done (nothing to build)."""
+        `key` and are still as published; True when done (nothing to build). Recorded with `record_as`
+        (by default `key`) for the next build."""
         entry = self.old.get(name)
         if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == key and isinstance(entry[1], list)):
             return False
@@ -186,7 +192,7 @@ class Ledger:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(dest)
             return False
-        self.new[name] = (key, [rel for rel, _ in wanted])
+        self.new[name] = (record_as or key, [rel for rel, _ in wanted])
         self.reused += 1
         return True
 

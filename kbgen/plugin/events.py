@@ -356,42 +356,36 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if shown:
             by_name, odd = workers.file_names(files)
             articles_key = digest(site_key(config, files, kb, self.config, whole=False), odd)
+            view = _ArticleViews(kb, self.navigation, self.settings.cache_dir, by_name)
         taken = []
         for src, obj in self.pages.items():
             file = files.src_uris.get(src)
             if file is None:
                 continue
             source = obj.file_hash if isinstance(obj, Article) else _source_hash(file)
+            listed = self._bundles_key if isinstance(obj, BUNDLE_PAGES) else ""  # pages that list bundles
+            key = digest(self._site_key, listed, src, file.dest_uri, file.url, source)
+            name = f"page:{src}"
             if shown and isinstance(obj, Article):
-                key = digest(articles_key, src, file.dest_uri, file.url, source, self._shown(kb, obj, by_name))
-            else:
-                listed = self._bundles_key if isinstance(obj, BUNDLE_PAGES) else ""  # pages that list bundles
-                key = digest(self._site_key, listed, src, file.dest_uri, file.url, source)
+                # "whole-site key, key of what it shows". The first unchanged (most builds: no article was
+                # renamed, added or retitled), the second is too: it is not computed again.
+                old = self.republished.recorded_key(name) or ""
+                if old.startswith(key + " "):
+                    key = old
+                else:
+                    key += " " + digest(articles_key, src, file.dest_uri, file.url, source, view.shown(obj))
+                    if old.endswith(key[key.index(" ") :]) and self.republished.reuse(name, old, record_as=key):
+                        self._page_keys[src] = (key, file.dest_uri)
+                        taken.append(src)
+                        continue
             self._page_keys[src] = (key, file.dest_uri)
-            if self.republished.reuse(f"page:{src}", key):
+            if self.republished.reuse(name, key):
                 taken.append(src)
+        if shown:
+            view.save()
         self._speaker = _PageWarnings()
         logging.getLogger("mkdocs").addHandler(self._speaker)
         return workers.defer(files, taken)
-
-    def _shown(self, kb: KnowledgeBase, article: Article, by_name: dict[str, list[tuple[str, str]]]) -> object:
-        """What an article's page shows of other articles and files (views/pages.py, the kb theme): its
-        related and nearby articles, its category's size, its versions in other languages, and the files
-        its links may lead to, after they are pointed at its language's translations."""
-        nav = self.navigation
-        assert nav is not None
-        related = nav.related(article)
-        nearby, in_category = nav.nearby(article, exclude=related)
-        body = localize_links(kb, article, article.body) if ".md" in article.body else article.body
-        return (
-            listing(article),
-            [listing(a) for a in related],
-            [listing(a) for a in nearby],
-            in_category,
-            sorted(nav.article_versions(article).items()),
-            hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
-            workers.link_targets(body, by_name),
-        )
 
     def _pending_parts(self, kb: KnowledgeBase, site_name: str) -> list[tuple[str, str, Part]]:
         """kbgen's own files still to compute: (name, key, part); those unchanged are taken as published.
@@ -778,6 +772,76 @@ class _PageWarnings(logging.Handler):
             self.unplaced = True
         else:
             self.said.add(self.page)
+
+
+class _ArticleViews:
+    """What an article's page shows of other articles and files (views/pages.py, the kb theme), as a value
+    for its key: its related and nearby articles, its category's size, its versions in other languages, and
+    the files its links may lead to once they are pointed at its language's translations.
+
+    Ranking every article's related ones would cost seconds on a large site, for a build that changes
+    nothing: each article's related list is kept in `.kbgen-cache/`, by a digest of its products, tags and
+    topic and of the listing of every article of each of its products and tags (all that the ranking reads);
+    only articles whose products or tags changed members are ranked again."""
+
+    NAME = "related"
+
+    def __init__(self, kb: KnowledgeBase, nav: SiteNavigation | None, folder: Path | None, by_name: Any) -> None:
+        assert nav is not None
+        self.kb, self.nav, self.folder, self.by_name = kb, nav, folder, by_name
+        self.stamp = cache.stamp(nav.audience)
+        found = cache.load(folder, self.NAME, self.stamp) if folder is not None else None
+        self.old: dict[str, Any] = found if isinstance(found, dict) else {}
+        self.new: dict[str, Any] = {}
+        self._listed: dict[tuple[str, str], str] = {}
+        self._topics: dict[tuple[str, str], str] = {}
+
+    def listed(self, a: Article) -> str:
+        found = self._listed.get((a.lang, a.path))
+        if found is None:
+            found = self._listed[(a.lang, a.path)] = digest(listing(a))
+        return found
+
+    def _topic(self, lang: str, key: str) -> str:
+        found = self._topics.get((lang, key))
+        if found is None:
+            found = self._topics[(lang, key)] = digest([self.listed(a) for a in self.nav.topic_members(lang, key)])
+        return found
+
+    def related(self, a: Article) -> tuple[Article, ...]:
+        topics = sorted({*("p:" + p for p in a.products), *("t:" + t for t in a.tags)})
+        key = digest(a.lang, a.path, a.products, a.tags, a.category, [(t, self._topic(a.lang, t)) for t in topics])
+        name = f"{a.lang}\0{a.path}"
+        entry = self.old.get(name)
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == key and isinstance(entry[1], list):
+            found = [self.nav.published_article(a.lang, p) if isinstance(p, str) else None for p in entry[1]]
+            if all(found):
+                self.new[name] = entry
+                return tuple(cast("list[Article]", found))
+        related = self.nav.related(a)
+        self.new[name] = [key, [r.path for r in related]]
+        return related
+
+    def shown(self, article: Article) -> object:
+        nav = self.nav
+        related = self.related(article)
+        nearby, in_category = nav.nearby(article, exclude=related)
+        body = article.body
+        if ".md" in body:
+            body = localize_links(self.kb, article, body)
+        return (
+            self.listed(article),
+            [self.listed(a) for a in related],
+            [self.listed(a) for a in nearby],
+            in_category,
+            sorted(nav.article_versions(article).items()),
+            hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
+            workers.link_targets(body, self.by_name),
+        )
+
+    def save(self) -> None:
+        if self.folder is not None and self.new != self.old:
+            cache.save(self.folder, self.NAME, self.stamp, self.new)
 
 
 def site_key(config: MkDocsConfig, files: Files, kb: KnowledgeBase, options: Any, whole: bool = True) -> str:

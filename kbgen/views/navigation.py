@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..i18n import Locales, Strings
@@ -201,6 +201,15 @@ class SiteNavigation:
         ]
         finalists.sort(key=lambda pair: (-pair[1], pair[0].title.lower(), pair[0].id))
         return tuple(a for a, _ in finalists[:limit])
+
+    def topic_members(self, lang: str, key: str) -> Sequence[Article]:
+        """The published articles of a product ("p:ID") or tag ("t:TAG") in a language: what `related`
+        ranks an article's candidates from."""
+        return self._by_topic.get((lang, key), ())
+
+    def published_article(self, lang: str, path: str) -> Article | None:
+        n = self._number.get((lang, path))
+        return self._published[n] if n is not None else None
 
     def nearby(
         self, article: Article, limit: int = 7, exclude: Iterable[Article] = ()
