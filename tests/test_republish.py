@@ -194,7 +194,12 @@ def test_a_renamed_article_rebuilds_the_pages_that_show_it_or_link_to_it_only(tm
     root = write_tree(tmp_path / "kb", project(overrides=False))
     site = tmp_path / "site"
     kb("build", "-q", "-d", str(site), cwd=root)
+    edit(root, "text", 5)  # a text edit ranks no related list again, and forgets none of the others
     kb("build", "-q", "-d", str(site), cwd=root)
+    from kbgen import cache
+
+    (record,) = (root / ".kbgen-cache").glob("related-*.msgpack")
+    assert len(cache.decode(record.read_bytes()[len(cache._MAGIC) :])) == 8 + 3  # every article, en and fr
     before = identities(site)
     page = root / "content/en/care/a4.md"  # a grinder article, linked from a3, near a1 and a7 in "care"
     page.rename(page.with_name("moved-a4.md"))

@@ -353,10 +353,15 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         # anything (MkDocs' whole navigation): every page is keyed by everything.
         theme = config.theme
         shown = theme.name == "kb" and not theme.custom_dir and self.navigation is not None
-        if shown:
-            by_name, odd = workers.file_names(files)
-            articles_key = digest(site_key(config, files, kb, self.config, whole=False), odd)
-            view = _ArticleViews(kb, self.navigation, self.settings.cache_dir, by_name)
+        views: list[tuple[str, _ArticleViews]] = []  # made when a page needs it: most builds, none does
+
+        def view() -> tuple[str, _ArticleViews]:
+            if not views:
+                by_name, odd = workers.file_names(files)
+                articles_key = digest(site_key(config, files, kb, self.config, whole=False), odd)
+                views.append((articles_key, _ArticleViews(kb, self.navigation, self.settings.cache_dir, by_name)))
+            return views[0]
+
         taken = []
         for src, obj in self.pages.items():
             file = files.src_uris.get(src)
@@ -373,7 +378,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 if old.startswith(key + " "):
                     key = old
                 else:
-                    key += " " + digest(articles_key, src, file.dest_uri, file.url, source, view.shown(obj))
+                    articles_key, shows = view()
+                    key += " " + digest(articles_key, src, file.dest_uri, file.url, source, shows.shown(obj))
                     if old.endswith(key[key.index(" ") :]) and self.republished.reuse(name, old, record_as=key):
                         self._page_keys[src] = (key, file.dest_uri)
                         taken.append(src)
@@ -381,8 +387,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             self._page_keys[src] = (key, file.dest_uri)
             if self.republished.reuse(name, key):
                 taken.append(src)
-        if shown:
-            view.save()
+        for _, shows in views:
+            shows.save()
         self._speaker = _PageWarnings()
         logging.getLogger("mkdocs").addHandler(self._speaker)
         return workers.defer(files, taken)
@@ -840,8 +846,11 @@ class _ArticleViews:
         )
 
     def save(self) -> None:
-        if self.folder is not None and self.new != self.old:
-            cache.save(self.folder, self.NAME, self.stamp, self.new)
+        """The related lists ranked or confirmed now, and those kept for the other articles still there."""
+        here = {f"{a.lang}\0{a.path}" for a in self.kb.articles}
+        kept = {name: entry for name, entry in {**self.old, **self.new}.items() if name in here}
+        if self.folder is not None and kept != self.old:
+            cache.save(self.folder, self.NAME, self.stamp, kept)
 
 
 def site_key(config: MkDocsConfig, files: Files, kb: KnowledgeBase, options: Any, whole: bool = True) -> str:
