@@ -34,6 +34,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from ..swap import die_with_parent
+from . import workers
 from .mkdocs_private import build_page, populate_page
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -190,11 +191,8 @@ class LivePages:
 
 
 def _can_fork() -> bool:
-    """As the build's workers: a system that forks, more than one core, and KBGEN_WORKERS not 0 or 1."""
-    setting = os.environ.get("KBGEN_WORKERS")
-    if setting is not None and not (setting.isdigit() and int(setting) > 1):
-        return False
-    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+    """When a large build would start workers: a system that forks, more than one core, KBGEN_WORKERS not 0 or 1."""
+    return workers.workers_wanted(workers.MIN_PAGES) > 0
 
 
 def _compute(steps: Sequence[Callable[[], Mapping[str, str | bytes]]], conn: Any, parent: int) -> None:
