@@ -6,10 +6,10 @@ itself, so a page's HTML does not grow with the number of articles.
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from ..i18n import Locales, Strings
 from ..model import Article, Category, KnowledgeBase, Product, language_prefix
@@ -80,6 +80,9 @@ class SiteNavigation:
     _published: list[Article] = field(default_factory=list)
     _number: dict[tuple[str, str], int] = field(default_factory=dict)  # (lang, path) → index in _published
     _topic_numbers: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    _topics_of: list[frozenset[str]] = field(default_factory=list)  # by number: its "p:ID" and "t:TAG" keys
+    _pairs: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)  # (lang, key, key) → numbers
+    _by_title: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # see _in_title_order
 
     def __post_init__(self) -> None:
         if self.locales is None:
@@ -93,8 +96,12 @@ class SiteNavigation:
                 self._by_topic.setdefault((a.lang, "t:" + t), []).append(a)
             self._number[(a.lang, a.path)] = n = len(self._published)
             self._published.append(a)
-            for key in [*("p:" + p for p in dict.fromkeys(a.products)), *("t:" + t for t in dict.fromkeys(a.tags))]:
+            keys = _topic_keys(a)
+            self._topics_of.append(frozenset(keys))
+            for key in keys:
                 self._topic_numbers.setdefault((a.lang, key), []).append(n)
+            for first, second in combinations(sorted(keys), 2):
+                self._pairs.setdefault((a.lang, first, second), []).append(n)
         for articles in self._by_category.values():
             articles.sort(key=_article_order)
             for i, a in enumerate(articles):
@@ -176,31 +183,53 @@ class SiteNavigation:
         return (home.title if home and home.title else "") or self.strings(lang).text("site.help_center")
 
     def related(self, article: Article, limit: int = 5) -> tuple[Article, ...]:
-        """Articles sharing the most products and tags; ties go to the same category, then by title."""
-        if not article.products and not article.tags:
+        """Articles sharing the most products and tags; ties go to the same category, then by title.
+
+        A shared product counts 2, a shared tag 1; an article's rank is twice its score, plus one in the same
+        category. The few articles that share two topics or more are found through the index of topic pairs,
+        and scored; every other candidate shares exactly one, so its rank is that topic's, and only the first
+        `limit` of each topic (by title, in and out of the category) can make the list. The work per article
+        is that of its pairs' members, not of its topics' (a product's articles grow with the site)."""
+        keys = _topic_keys(article)
+        if not keys:
             return ()
-        # A shared product counts twice, a shared tag once: counted over the topic lists (numbers, in C).
-        scores: Counter[int] = Counter()
-        for p in set(article.products):
-            found = self._topic_numbers.get((article.lang, "p:" + p), ())
-            scores.update(found)
-            scores.update(found)
-        for t in set(article.tags):
-            scores.update(self._topic_numbers.get((article.lang, "t:" + t), ()))
-        scores.pop(self._number.get((article.lang, article.path), -1), None)
-        if not scores:
-            return ()
-        # Rank is 2 × score + 1 for the same category: only articles scoring at least the `limit`-th best score
-        # can reach the top `limit`, so only they are ranked and have their titles compared.
-        floor = heapq.nlargest(limit, scores.values())[-1]
-        published = self._published
-        finalists = [
-            (published[n], score * 2 + (published[n].category == article.category))
-            for n, score in scores.items()
-            if score >= floor
-        ]
-        finalists.sort(key=lambda pair: (-pair[1], pair[0].title.lower(), pair[0].id))
-        return tuple(a for a, _ in finalists[:limit])
+        lang, published, topics_of = article.lang, self._published, self._topics_of
+        me = self._number.get((lang, article.path), -1)
+        shared: set[int] = set()
+        for first, second in combinations(sorted(keys), 2):
+            shared.update(self._pairs.get((lang, first, second), ()))
+        shared.discard(me)
+        category = article.category
+        ranked: list[tuple[int, Article]] = []
+        for n in shared:
+            score = sum(_WEIGHT[key[0]] for key in keys if key in topics_of[n])
+            ranked.append((score * 2 + (published[n].category == category), published[n]))
+        for key in keys:
+            rank = _WEIGHT[key[0]] * 2
+            for same, members in ((1, self._in_title_order(lang, key, category)), (0, self._in_title_order(lang, key))):
+                found = 0
+                for n in members:
+                    if found == limit:
+                        break
+                    if n == me or n in shared or (not same and published[n].category == category):
+                        continue
+                    ranked.append((rank + same, published[n]))
+                    found += 1
+        ranked.sort(key=lambda pair: (-pair[0], pair[1].title.lower(), pair[1].id))
+        return tuple(a for _, a in ranked[:limit])
+
+    def _in_title_order(self, lang: str, key: str, category: str | None = None) -> list[int]:
+        """A topic's members (of one category, when given) by title: the order `related` breaks ties in."""
+        slot = (lang, key) if category is None else (lang, key, category)
+        members = self._by_title.get(slot)
+        if members is None:
+            published = self._published
+            numbers = self._topic_numbers.get((lang, key), [])
+            if category is not None:
+                numbers = [n for n in self._in_title_order(lang, key) if published[n].category == category]
+            members = sorted(numbers, key=lambda n: (published[n].title.lower(), published[n].id))
+            self._by_title[slot] = members
+        return members
 
     def topic_members(self, lang: str, key: str) -> Sequence[Article]:
         """The published articles of a product ("p:ID") or tag ("t:TAG") in a language: what `related`
@@ -351,6 +380,13 @@ class SiteNavigation:
 
     def _has_articles(self, lang: str) -> bool:
         return lang == self.kb.default_language or any(key[0] == lang for key in self._by_category)
+
+
+_WEIGHT = {"p": 2, "t": 1}  # what a shared product and a shared tag add to `related`'s score
+
+
+def _topic_keys(a: Article) -> list[str]:
+    return [*("p:" + p for p in dict.fromkeys(a.products)), *("t:" + t for t in dict.fromkeys(a.tags))]
 
 
 def _category_order(c: Category) -> tuple[int, str, str]:

@@ -3,8 +3,12 @@ same page in other languages, from the model alone."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import article
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kbgen
 from kbgen.views.navigation import SiteNavigation
@@ -79,3 +83,53 @@ def test_only_real_translations_are_versions(nav):
     assert set(nav.article_versions(vinegar)) == {"en", "fr"}
     assert set(nav.article_versions(citric)) == {"en"}
     assert nav.home_url("fr") == "fr/" and nav.home_url("en") == ""
+
+
+def _related_by_scanning(kb, article, limit=5):
+    """What `related` must return, by scoring every other published article (the definition, slowly)."""
+    ranked = []
+    for other in kb.published("public"):
+        if other.lang != article.lang or other.path == article.path:
+            continue
+        score = 2 * len(set(article.products) & set(other.products)) + len(set(article.tags) & set(other.tags))
+        if score:
+            ranked.append((-(2 * score + (other.category == article.category)), other.title.lower(), other.id, other))
+    ranked.sort(key=lambda r: r[:3])
+    return tuple(r[3] for r in ranked[:limit])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Alpha", "beta", "Gamma", "alpha", "Delta"]),  # titles repeat, in any case
+            st.sampled_from(["a", "b", "c"]),
+            st.lists(st.sampled_from(["p1", "p2", "p3", "x"]), max_size=3),
+            st.lists(st.sampled_from(["x", "t1", "t2", "t3", "t4"]), max_size=4),  # "x" is a product and a tag
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(1, 6),
+)
+def test_related_is_the_best_scored_articles_however_the_topics_overlap(rows, limit):
+    from kbgen.model import Article, KnowledgeBase, Settings
+
+    articles = tuple(
+        Article(
+            id=str(100 + n),
+            lang="en" if n % 5 else "fr",
+            path=f"{cat}/a{n}.md",
+            title=title,
+            category=cat,
+            products=tuple(products),
+            tags=tuple(tags),
+            draft=draft and n % 3 == 0,
+        )
+        for n, (title, cat, products, tags, draft) in enumerate(rows)
+    )
+    kb = KnowledgeBase(Settings(docs_dir=Path(".")), ("en", "fr"), "en", True, articles, (), (), (), ())
+    nav = SiteNavigation(kb)
+    for a in articles:
+        assert nav.related(a, limit) == _related_by_scanning(kb, a, limit), a
