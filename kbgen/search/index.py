@@ -14,10 +14,9 @@ import hashlib
 import math
 import re
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -113,7 +112,9 @@ def _index_language(
     analyzer = Analyzer(lang)
     index = LanguageIndex(lang, synonyms=kb.synonyms_for(lang))
     texts: list[str] = []  # what the meaning of each document is computed from
-    weighted: list[dict[str, float]] = []
+    # Each document's stems (numbered in order of appearance) and their weights, end to end: a few bytes a
+    # stem, where a dictionary per document would take a hundred (a large help center has 100,000 documents).
+    weighted = _Weights()
     lengths: list[float] = []
     lexicon = index.lexicon
 
@@ -121,7 +122,7 @@ def _index_language(
         tf, length, words = memo.words(fields, analyzer)
         lexicon.update(words)
         index.docs.append(doc)
-        weighted.append(tf)
+        weighted.add(tf)
         lengths.append(length)
         texts.append(meaning_of)
 
@@ -155,35 +156,55 @@ def _index_language(
     if model is not None:
         import numpy as np
 
-        sums = np.frombuffer(b"".join(memo.meaning_sum(model, t) for t in texts), dtype="<i8")
-        index.meaning = meaning.build_meaning(model, texts, sums.reshape(len(texts), model.dims).astype(np.int64))
+        sums = np.empty((len(texts), model.dims), dtype=np.int64)
+        for row, text in enumerate(texts):
+            sums[row] = np.frombuffer(memo.meaning_sum(model, text), dtype="<i8")
+        index.meaning = meaning.build_meaning(model, texts, sums)
     memo.save()
     return index
 
 
-def _postings(weighted: list[dict[str, float]], lengths: list[float]) -> dict[str, tuple[array[int], bytes]]:
+class _Weights:
+    """Every document's weight of each of its stems, as `_postings` takes them."""
+
+    def __init__(self) -> None:
+        self.number: dict[str, int] = {}  # stem → its number, in order of first appearance
+        self.terms = array("I")  # the stems' numbers, document after document
+        self.weights = array("d")
+        self.sizes = array("I")  # stems per document
+
+    def add(self, tf: dict[str, float]) -> None:
+        number = self.number
+        for stem in tf:
+            if stem not in number:
+                number[stem] = len(number)
+        self.terms.extend(map(number.__getitem__, tf))
+        self.weights.extend(tf.values())
+        self.sizes.append(len(tf))
+
+
+def _postings(weighted: _Weights, lengths: list[float]) -> dict[str, tuple[array[int], bytes]]:
     """Every stem's documents and impacts: BM25F of each (stem, document), scaled to 1–255 by the highest.
 
     Computed over all the documents' weights at once with numpy, in the order of operations Python would
     use term by term, so each impact is the same to the last bit on every machine."""
     import numpy as np
 
-    n = len(weighted)
+    n = len(lengths)
     average = sum(lengths) / n
-    df: Counter[str] = Counter()
-    for tf in weighted:
-        df.update(tf.keys())
-    if not {type(t) for t in df} <= {str}:
+    if not {type(t) for t in weighted.number} <= {str}:
         raise TypeError("a stem that is not a string: a cache entry's")
-    terms = sorted(df)
-    number = {t: i for i, t in enumerate(terms)}
-    idf = np.array([math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in terms], dtype=np.float64)
-    sizes = np.fromiter(map(len, weighted), dtype=np.intp, count=n)
-    total = int(sizes.sum())
+    terms = sorted(weighted.number)
+    rank = np.empty(len(terms), dtype=np.intp)  # a stem's number → its place in `terms`
+    rank[[weighted.number[t] for t in terms]] = np.arange(len(terms), dtype=np.intp)
+    total = len(weighted.terms)
     if not total:
         return {}
-    term = np.fromiter(map(number.__getitem__, chain.from_iterable(weighted)), dtype=np.intp, count=total)
-    f = np.fromiter(chain.from_iterable(tf.values() for tf in weighted), dtype=np.float64, count=total)
+    term = rank[np.frombuffer(weighted.terms, dtype=np.uint32)]
+    counts = np.bincount(term, minlength=len(terms))  # a stem is once in a document's weights: its documents
+    idf = np.array([math.log(1 + (n - df + 0.5) / (df + 0.5)) for df in counts.tolist()], dtype=np.float64)
+    sizes = np.frombuffer(weighted.sizes, dtype=np.uint32).astype(np.intp)
+    f = np.frombuffer(weighted.weights, dtype=np.float64)
     doc = np.repeat(np.arange(n, dtype=np.intp), sizes)
     norm = K1 * (1 - B + B * np.asarray(lengths, dtype=np.float64) / average)
     score = idf[term] * f * (K1 + 1) / (f + norm[doc])
@@ -193,7 +214,7 @@ def _postings(weighted: list[dict[str, float]], lengths: list[float]) -> dict[st
     order = np.lexsort((doc, term))  # by stem, then by document
     docs = doc[order].astype(np.uint32)
     impacts = impacts[order]
-    ends = np.cumsum(np.bincount(term, minlength=len(terms))).tolist()
+    ends = np.cumsum(counts).tolist()
     postings: dict[str, tuple[array[int], bytes]] = {}
     start = 0
     for t, end in zip(terms, ends):
@@ -226,7 +247,8 @@ class _Analysed:
     ) -> tuple[dict[str, float], float, dict[str, str]]:
         """The document's weight of each stem, its length, and each of its words' stem."""
         key = hashlib.blake2b("\x1f".join(text for _, text in fields).encode(), digest_size=16).hexdigest()
-        entry = self.new.get(key) or self.old.get(key)
+        packed = self.new.get(key) or self.old.get(key)
+        entry = _unpacked(packed)
         if not _well_formed(entry):
             self.repaired |= key in self.old
             tf: dict[str, float] = defaultdict(float)
@@ -240,7 +262,9 @@ class _Analysed:
                     tf[s] += weight * count
                     length += weight * count
             entry = [dict(tf), length, words]
-        self.new[key] = entry
+            packed = cache.encode(entry)
+        # Kept packed until it is saved: a few hundred bytes, where the dictionaries take kilobytes.
+        self.new[key] = packed
         return entry[0], entry[1], entry[2]
 
     def meaning_sum(self, model: meaning.StaticModel, text: str) -> bytes:
@@ -264,6 +288,16 @@ class _Analysed:
     def save(self) -> None:
         if self.folder is not None and (self.repaired or self.new.keys() != self.old.keys()):
             cache.save_shards(self.folder, self.name, self.key, self.new, {} if self.repaired else self.old)
+
+
+def _unpacked(packed: Any) -> Any:
+    """A cached analysis, as `_Analysed.words` keeps it (packed); None when it is not that."""
+    if not isinstance(packed, bytes):
+        return None
+    try:
+        return cache.decode(packed)
+    except Exception:  # noqa: BLE001 - any damage is a miss; decoding only builds registered data types
+        return None
 
 
 def _well_formed(entry: Any) -> bool:

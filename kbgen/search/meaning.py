@@ -51,6 +51,7 @@ SINGLE = 1024  # up to this many documents: one cluster
 CLUSTER = 256  # documents per cluster beyond that, on average
 PROBED = 512  # documents a query scores at least (whole clusters)
 ITERATIONS = 12  # of k-means
+ASSIGN_ROWS = 4096  # documents compared with every centroid at once (exact integer products: any block is the same)
 UNK = "[UNK]"
 MAX_WORD = 100  # characters: a longer word is one unknown token (as BERT's WordPiece)
 MEMO = 200_000  # words whose pieces are kept
@@ -399,8 +400,10 @@ def _kmeans(vf: np.ndarray, k: int) -> tuple[np.ndarray, list[np.ndarray]]:
     for _ in range(ITERATIONS):
         cf = centroids.astype(np.float64)
         cn = np.sqrt(np.maximum(np.einsum("ij,ij->i", cf, cf), 1.0))
-        sims = (vf @ cf.T) / cn[None, :]
-        new = sims.argmax(1)  # the first of equal maxima: the lower cluster
+        new = np.empty(n, dtype=np.intp)
+        for start in range(0, n, ASSIGN_ROWS):  # a block at a time: documents × clusters is large at scale
+            sims = (vf[start : start + ASSIGN_ROWS] @ cf.T) / cn[None, :]
+            new[start : start + ASSIGN_ROWS] = sims.argmax(1)  # the first of equal maxima: the lower cluster
         if np.array_equal(new, assign):
             break
         assign = new

@@ -76,6 +76,6 @@ def _json(data: object) -> str:
 def site_files(kb: KnowledgeBase, audience: str) -> dict[str, str | bytes]:
     """The site's search index files, for every language."""
     files: dict[str, str | bytes] = {}
-    for index in build_index(kb, audience).values():
-        files.update(export_index(index))
+    for lang in kb.languages:  # one at a time: a language's index is let go before the next is built
+        files.update(export_index(build_index(kb, audience, (lang,))[lang]))
     return files

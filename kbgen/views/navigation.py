@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 from ..i18n import Locales, Strings
 from ..model import Article, Category, KnowledgeBase, Product, language_prefix
@@ -80,9 +81,9 @@ class SiteNavigation:
     _published: list[Article] = field(default_factory=list)
     _number: dict[tuple[str, str], int] = field(default_factory=dict)  # (lang, path) → index in _published
     _topic_numbers: dict[tuple[str, str], list[int]] = field(default_factory=dict)
-    _topics_of: list[frozenset[str]] = field(default_factory=list)  # by number: its "p:ID" and "t:TAG" keys
-    _pairs: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)  # (lang, key, key) → numbers
-    _by_title: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # see _in_title_order
+    _topic_pairs: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)  # (lang, key, key)
+    _ranking: Any = None  # what `related` ranks with, made when it is first asked (_Ranking)
+    _related: dict[tuple[str, str, int], tuple[Article, ...]] = field(default_factory=dict)  # asked before
 
     def __post_init__(self) -> None:
         if self.locales is None:
@@ -97,11 +98,10 @@ class SiteNavigation:
             self._number[(a.lang, a.path)] = n = len(self._published)
             self._published.append(a)
             keys = _topic_keys(a)
-            self._topics_of.append(frozenset(keys))
             for key in keys:
                 self._topic_numbers.setdefault((a.lang, key), []).append(n)
             for first, second in combinations(sorted(keys), 2):
-                self._pairs.setdefault((a.lang, first, second), []).append(n)
+                self._topic_pairs.setdefault((a.lang, first, second), []).append(n)
         for articles in self._by_category.values():
             articles.sort(key=_article_order)
             for i, a in enumerate(articles):
@@ -186,50 +186,61 @@ class SiteNavigation:
         """Articles sharing the most products and tags; ties go to the same category, then by title.
 
         A shared product counts 2, a shared tag 1; an article's rank is twice its score, plus one in the same
-        category. The few articles that share two topics or more are found through the index of topic pairs,
-        and scored; every other candidate shares exactly one, so its rank is that topic's, and only the first
-        `limit` of each topic (by title, in and out of the category) can make the list. The work per article
-        is that of its pairs' members, not of its topics' (a product's articles grow with the site)."""
+        category. An article's topics grow with the site, so their members are counted and ranked in numpy,
+        and first only those sharing two topics or more (from the index of topic pairs): when `limit` of them
+        rank above any article sharing one topic only, they are the answer."""
+        found = self._related.get((article.lang, article.path, limit))
+        if found is None:
+            found = self._related[(article.lang, article.path, limit)] = self._rank_related(article, limit)
+        return found
+
+    def _rank_related(self, article: Article, limit: int) -> tuple[Article, ...]:
+        import numpy as np
+
         keys = _topic_keys(article)
         if not keys:
             return ()
-        lang, published, topics_of = article.lang, self._published, self._topics_of
-        me = self._number.get((lang, article.path), -1)
-        shared: set[int] = set()
-        for first, second in combinations(sorted(keys), 2):
-            shared.update(self._pairs.get((lang, first, second), ()))
-        shared.discard(me)
-        category = article.category
-        ranked: list[tuple[int, Article]] = []
-        for n in shared:
-            score = sum(_WEIGHT[key[0]] for key in keys if key in topics_of[n])
-            ranked.append((score * 2 + (published[n].category == category), published[n]))
-        for key in keys:
-            rank = _WEIGHT[key[0]] * 2
-            for same, members in ((1, self._in_title_order(lang, key, category)), (0, self._in_title_order(lang, key))):
-                found = 0
-                for n in members:
-                    if found == limit:
-                        break
-                    if n == me or n in shared or (not same and published[n].category == category):
-                        continue
-                    ranked.append((rank + same, published[n]))
-                    found += 1
-        ranked.sort(key=lambda pair: (-pair[0], pair[1].title.lower(), pair[1].id))
-        return tuple(a for _, a in ranked[:limit])
+        ranking = self._ranking
+        if ranking is None:
+            ranking = self._ranking = _Ranking(self._published, self._topic_numbers, self._topic_pairs)
+        lang, me = article.lang, self._number.get((article.lang, article.path))
+        category = ranking.category_number.get(article.category, -1)
 
-    def _in_title_order(self, lang: str, key: str, category: str | None = None) -> list[int]:
-        """A topic's members (of one category, when given) by title: the order `related` breaks ties in."""
-        slot = (lang, key) if category is None else (lang, key, category)
-        members = self._by_title.get(slot)
-        if members is None:
-            published = self._published
-            numbers = self._topic_numbers.get((lang, key), [])
-            if category is not None:
-                numbers = [n for n in self._in_title_order(lang, key) if published[n].category == category]
-            members = sorted(numbers, key=lambda n: (published[n].title.lower(), published[n].id))
-            self._by_title[slot] = members
-        return members
+        def best(numbers: Any, scores: Any, floor: int = 0) -> tuple[Article, ...] | None:
+            if me is not None:
+                keep = numbers != me
+                numbers, scores = numbers[keep], scores[keep]
+            rank = scores * 2 + (ranking.category[numbers] == category)
+            if floor and (len(rank) < limit or -np.partition(-rank, limit - 1)[limit - 1] <= floor):
+                return None  # fewer than `limit` rank above `floor`: the others must be counted too
+            order = -rank * len(ranking.by_title) + ranking.by_title[numbers]  # best rank, then by title
+            if len(order) > limit:
+                top = np.argpartition(order, limit - 1)[:limit]
+                numbers, order = numbers[top], order[top]
+            return tuple(self._published[n] for n in numbers[np.argsort(order, kind="stable")].tolist())
+
+        pairs = [
+            (members, _WEIGHT[first[0]] + _WEIGHT[second[0]])
+            for first, second in combinations(sorted(keys), 2)
+            if len(members := ranking.pair(lang, first, second))
+        ]
+        if pairs:
+            # Over the pairs of its m shared topics, an article's weights add up to (m - 1) × its score.
+            numbers, inverse, pairs_shared = np.unique(
+                np.concatenate([m for m, _ in pairs]), return_inverse=True, return_counts=True
+            )
+            weights = np.repeat([w for _, w in pairs], [len(m) for m, _ in pairs]).astype(np.float64)
+            shared = np.rint((1 + np.sqrt(1 + 8 * pairs_shared)) / 2)  # pairs = m (m - 1) / 2
+            scores = np.rint(np.bincount(inverse, weights=weights) / (shared - 1)).astype(np.int64)
+            found = best(numbers, scores, floor=2 * max(_WEIGHT.values()) + 1)  # one shared topic ranks ≤ this
+            if found is not None:
+                return found
+        lists = []
+        for key in keys:
+            members = ranking.members(lang, key)
+            lists += [members] * _WEIGHT[key[0]]
+        numbers, scores = np.unique(np.concatenate(lists), return_counts=True)
+        return best(numbers, scores) or ()
 
     def topic_members(self, lang: str, key: str) -> Sequence[Article]:
         """The published articles of a product ("p:ID") or tag ("t:TAG") in a language: what `related`
@@ -382,7 +393,46 @@ class SiteNavigation:
         return lang == self.kb.default_language or any(key[0] == lang for key in self._by_category)
 
 
-_WEIGHT = {"p": 2, "t": 1}  # what a shared product and a shared tag add to `related`'s score
+_WEIGHT = {"p": 2, "t": 1}  # what a shared product ("p:ID") and a shared tag ("t:TAG") add to a score
+
+
+class _Ranking:
+    """Numbers `related` ranks with: each topic's members, each article's category and place by title."""
+
+    def __init__(
+        self,
+        published: list[Article],
+        topics: dict[tuple[str, str], list[int]],
+        pairs: dict[tuple[str, str, str], list[int]],
+    ) -> None:
+        import numpy as np
+
+        self.topics, self.pairs = topics, pairs
+        self._arrays: dict[tuple[str, ...], Any] = {}
+        self.category_number: dict[str, int] = {}
+        self.category = np.array(
+            [self.category_number.setdefault(a.category, len(self.category_number)) for a in published], np.int64
+        )
+        by_title = sorted(range(len(published)), key=lambda n: (published[n].title.lower(), published[n].id, n))
+        self.by_title = np.empty(len(published), np.int64)
+        self.by_title[by_title] = np.arange(len(published), dtype=np.int64)
+
+    def members(self, lang: str, key: str) -> Any:
+        found = self._arrays.get((lang, key))
+        if found is None:
+            import numpy as np
+
+            found = self._arrays[(lang, key)] = np.array(self.topics.get((lang, key), ()), np.int64)
+        return found
+
+    def pair(self, lang: str, first: str, second: str) -> Any:
+        found = self._arrays.get((lang, first, second))
+        if found is None:
+            import numpy as np
+
+            numbers = self.pairs.get((lang, first, second), ())
+            found = self._arrays[(lang, first, second)] = np.array(numbers, np.int64)
+        return found
 
 
 def _topic_keys(a: Article) -> list[str]:
