@@ -192,7 +192,7 @@ def test_the_impacts_computed_with_numpy_are_the_python_formula(demo_index):
     import math
     from collections import defaultdict
 
-    from kbgen.search.index import BODY, K1, MAX_IMPACT, TITLE, B, _postings
+    from kbgen.search.index import BODY, K1, MAX_IMPACT, TITLE, B, _postings, _Weights
 
     analyzer = Analyzer("en")
     weighted, lengths = [], []
@@ -219,7 +219,10 @@ def test_the_impacts_computed_with_numpy_are_the_python_formula(demo_index):
         t: ([d for d, _ in e], [min(MAX_IMPACT, int(x * scale + 0.5) or 1) for _, x in e])
         for t, e in sorted(raw.items())
     }
-    got = _postings(weighted, lengths)
+    packed = _Weights()
+    for tf in weighted:
+        packed.add(tf)
+    got = _postings(packed, lengths)
     assert list(got) == list(expected)
     assert {t: (list(d), list(i)) for t, (d, i) in got.items()} == expected
 
@@ -253,11 +256,14 @@ def test_the_index_built_from_its_cache_is_the_index_built_afresh(make_site, tmp
         stored = cache.load(root, name, key)
         assert isinstance(stored, dict)
         damaged = {}
-        for k, v in stored.items():
+        for n, (k, v) in enumerate(stored.items()):
             if k.startswith("m"):
                 damaged[k] = [b"\0" * 8]  # not a vector of the model's size
-            else:
-                damaged[k] = [{stem: "heavy" for stem in v[0]}, v[1], {w: 7 for w in v[2]}]
+                continue
+            assert isinstance(v, bytes), "an analysis is kept packed"
+            v = cache.decode(v)
+            wrong = [{stem: "heavy" for stem in v[0]}, v[1], {w: 7 for w in v[2]}]
+            damaged[k] = cache.encode(wrong) if n % 3 else (wrong if n % 2 else b"\x93not msgpack")
         cache.save(root, name, key, damaged)
     _same_index(index(True), index(False))
     repaired = {p.name: p.read_bytes() for p in (root / ".kbgen-cache").glob("search-*.msgpack")}
