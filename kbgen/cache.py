@@ -104,10 +104,7 @@ def load(folder: Path, name: str, key: str) -> Any | None:
         return None
     if not data.startswith(_MAGIC):
         return None
-    try:
-        return decode(data[len(_MAGIC) :])
-    except Exception:  # noqa: BLE001 - any damage is a miss; decoding only builds registered data types
-        return None
+    return decode_or_none(data[len(_MAGIC) :])
 
 
 def save(folder: Path, name: str, key: str, value: Any) -> None:
@@ -213,6 +210,14 @@ def encode(value: Any) -> bytes:
 
 def decode(data: bytes) -> Any:
     return _unpack(data)
+
+
+def decode_or_none(data: bytes) -> Any | None:
+    """`decode`, with any damage a miss (None): decoding only builds registered data types."""
+    try:
+        return decode(data)
+    except Exception:  # noqa: BLE001 - any damage is a miss
+        return None
 
 
 def _pack(value: Any) -> bytes:

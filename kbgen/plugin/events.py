@@ -48,7 +48,7 @@ from ..republish import (
 from ..search.shards import site_files
 from ..text.markdown_scan import strip_title_heading
 from ..views.markup import FaqItem, faq_page, localize_links, numbered_steps
-from ..views.navigation import SiteNavigation
+from ..views.navigation import SiteNavigation, topic_keys
 from ..views.pages import PageContexts, PageSource, SearchPage, StartIndex, StartPage, start_markdown
 from ..writers.outputs import article_paths, output_parts
 from ..writers.widget import WidgetOptions
@@ -815,7 +815,7 @@ class _ArticleViews:
         return found
 
     def related(self, a: Article) -> tuple[Article, ...]:
-        topics = sorted({*("p:" + p for p in a.products), *("t:" + t for t in a.tags)})
+        topics = sorted(topic_keys(a))
         key = digest(a.lang, a.path, a.products, a.tags, a.category, [(t, self._topic(a.lang, t)) for t in topics])
         name = f"{a.lang}\0{a.path}"
         entry = self.old.get(name)

@@ -248,7 +248,7 @@ class _Analysed:
         """The document's weight of each stem, its length, and each of its words' stem."""
         key = hashlib.blake2b("\x1f".join(text for _, text in fields).encode(), digest_size=16).hexdigest()
         packed = self.new.get(key) or self.old.get(key)
-        entry = _unpacked(packed)
+        entry = cache.decode_or_none(packed) if isinstance(packed, bytes) else None  # kept packed (below)
         if not _well_formed(entry):
             self.repaired |= key in self.old
             tf: dict[str, float] = defaultdict(float)
@@ -288,16 +288,6 @@ class _Analysed:
     def save(self) -> None:
         if self.folder is not None and (self.repaired or self.new.keys() != self.old.keys()):
             cache.save_shards(self.folder, self.name, self.key, self.new, {} if self.repaired else self.old)
-
-
-def _unpacked(packed: Any) -> Any:
-    """A cached analysis, as `_Analysed.words` keeps it (packed); None when it is not that."""
-    if not isinstance(packed, bytes):
-        return None
-    try:
-        return cache.decode(packed)
-    except Exception:  # noqa: BLE001 - any damage is a miss; decoding only builds registered data types
-        return None
 
 
 def _well_formed(entry: Any) -> bool:

@@ -97,7 +97,7 @@ class SiteNavigation:
                 self._by_topic.setdefault((a.lang, "t:" + t), []).append(a)
             self._number[(a.lang, a.path)] = n = len(self._published)
             self._published.append(a)
-            keys = _topic_keys(a)
+            keys = topic_keys(a)
             for key in keys:
                 self._topic_numbers.setdefault((a.lang, key), []).append(n)
             for first, second in combinations(sorted(keys), 2):
@@ -197,7 +197,7 @@ class SiteNavigation:
     def _rank_related(self, article: Article, limit: int) -> tuple[Article, ...]:
         import numpy as np
 
-        keys = _topic_keys(article)
+        keys = topic_keys(article)
         if not keys:
             return ()
         ranking = self._ranking
@@ -418,24 +418,22 @@ class _Ranking:
         self.by_title[by_title] = np.arange(len(published), dtype=np.int64)
 
     def members(self, lang: str, key: str) -> Any:
-        found = self._arrays.get((lang, key))
-        if found is None:
-            import numpy as np
-
-            found = self._arrays[(lang, key)] = np.array(self.topics.get((lang, key), ()), np.int64)
-        return found
+        return self._array((lang, key), self.topics)
 
     def pair(self, lang: str, first: str, second: str) -> Any:
-        found = self._arrays.get((lang, first, second))
+        return self._array((lang, first, second), self.pairs)
+
+    def _array(self, slot: tuple[str, ...], numbers: dict[Any, list[int]]) -> Any:
+        found = self._arrays.get(slot)
         if found is None:
             import numpy as np
 
-            numbers = self.pairs.get((lang, first, second), ())
-            found = self._arrays[(lang, first, second)] = np.array(numbers, np.int64)
+            found = self._arrays[slot] = np.array(numbers.get(slot, ()), np.int64)
         return found
 
 
-def _topic_keys(a: Article) -> list[str]:
+def topic_keys(a: Article) -> list[str]:
+    """An article's products ("p:ID") and tags ("t:TAG"), each once: the topics `related` ranks by."""
     return [*("p:" + p for p in dict.fromkeys(a.products)), *("t:" + t for t in dict.fromkeys(a.tags))]
 
 
