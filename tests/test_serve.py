@@ -107,34 +107,57 @@ def test_a_renamed_folder_is_seen_and_reading_files_never_rebuilds(tmp_path: Pat
     assert "Traceback" not in output
 
 
+def served_differences(root: Path, base: str, folder: str) -> list[str]:
+    """`kbgen build` of `root` into `folder`, then every file it wrote fetched from the preview at `base`:
+    those whose bytes differ (the preview's live-reload script aside)."""
+    subprocess.run([sys.executable, "-m", "kbgen.cli.main", "build", "-q", "-d", folder], cwd=root, check=True)
+    built = sorted(p.relative_to(root / folder).as_posix() for p in (root / folder).rglob("*") if p.is_file())
+    assert len(built) > 500
+    different = []
+    for rel in built:
+        with urllib.request.urlopen(base + rel, timeout=30) as r:  # noqa: S310 - loopback only
+            served = r.read()
+        if rel.endswith(".html"):
+            served = LIVERELOAD.sub(b"", served)
+        if served != (root / folder / rel).read_bytes():
+            different.append(rel)
+    return different
+
+
 def test_serve_builds_pages_on_request_with_the_bytes_of_kbgen_build(tmp_path: Path):
-    """`serve` renders a page when the browser asks for it; each is the page `kbgen build` writes."""
+    """`serve` renders a page when the browser asks for it; each is the page `kbgen build` writes. An edit
+    of articles' text alone is taken without a rebuild of the site, and every file is still the one `kbgen
+    build` writes of the edited content; an edit of more than text rebuilds."""
     port = free_port()
     root = demo_copy(tmp_path, port)
-    subprocess.run([sys.executable, "-m", "kbgen.cli.main", "build", "-q", "-d", "built"], cwd=root, check=True)
     proc = start_serve(root, port)
     base = f"http://127.0.0.1:{port}/"
     try:
         wait_for(base, lambda page: "<html" in page)
-        built = sorted(p.relative_to(root / "built").as_posix() for p in (root / "built").rglob("*") if p.is_file())
-        assert len(built) > 500
-        different = []
-        for rel in built:
-            with urllib.request.urlopen(base + rel, timeout=30) as r:  # noqa: S310 - loopback only
-                served = r.read()
-            if rel.endswith(".html"):
-                served = LIVERELOAD.sub(b"", served)
-            if served != (root / "built" / rel).read_bytes():
-                different.append(rel)
+        different = served_differences(root, base, "built")
         assert not different, f"{len(different)} files differ from kbgen build's, first: {different[:5]}"
-        # An edit shows on the next request of the page; untouched pages are not rebuilt from scratch.
-        page = root / "content/en/getting-started/set-up-your-espresso-one.md"
-        page.write_text(page.read_text(encoding="utf-8").replace("\n\n", "\n\nA freshly edited line.\n\n", 1))
+        # Text edits, of a tutorial (numbered steps) and of an FAQ (its answers have files of their own),
+        # saved at once: taken without a rebuild, shown on the next request of the pages.
+        tutorial = root / "content/en/getting-started/set-up-your-espresso-one.md"
+        faq = root / "content/en/returns-and-warranty/returns-and-refunds-faq.md"
+        tutorial.write_text(tutorial.read_text(encoding="utf-8").replace("\n\n", "\n\nA freshly edited line.\n\n", 1))
+        answer = "**30 days from the day it was delivered.**"
+        faq.write_text(faq.read_text(encoding="utf-8").replace(answer, answer + " Edited answer."))
         wait_for(base + "getting-started/set-up-your-espresso-one/", lambda text: "A freshly edited line." in text)
+        wait_for(base + "returns-and-warranty/returns-and-refunds-faq/", lambda text: "Edited answer." in text)
+        different = served_differences(root, base, "built-after-text-edits")
+        assert not different, f"{len(different)} files differ after the text edits, first: {different[:5]}"
+        # A new title shows in other pages' lists: the site is rebuilt.
+        faq.write_text(
+            faq.read_text(encoding="utf-8").replace('title: "Returns and refunds FAQ"', "title: Returns FAQ")
+        )
+        wait_for(base + "returns-and-warranty/", lambda text: "Returns FAQ<" in text)
     finally:
         proc.terminate()
         output = proc.communicate(timeout=20)[0]
     assert "Traceback" not in output
+    assert "Took the new text of 2 articles without a rebuild" in output, output
+    assert output.count("Documentation built") == 2, output
 
 
 LIVERELOAD = re.compile(rb"<script>\s*var livereload = function.*?</script>(?=</body>|$)", re.S)

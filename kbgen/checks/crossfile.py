@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote
 
 from ..model import Article, KnowledgeBase, Product
 from ..paths import SCHEME, SHORT_LINK, alias_url, reserved_problem
-from ..problems import Problems, display_path
+from ..problems import Problem, Problems, display_path
 from ..text.markdown_scan import script_lines
 from ..text.yamlsource import YamlDoc
+from .translations import Outdated
 
 
 def cross_check(kb: KnowledgeBase, products_doc: YamlDoc | None, problems: Problems) -> None:
@@ -23,7 +25,7 @@ def cross_check(kb: KnowledgeBase, products_doc: YamlDoc | None, problems: Probl
     _duplicate_ids(kb, docs, problems)
     _product_references(kb, docs, problems)
     _aliases(kb, docs, problems)
-    _links(kb, docs, problems)
+    text_checks(kb, kb.articles, problems)
     _bundles(kb, docs / kb.settings.products_file, problems)
     _translations(kb, docs, problems)
     if kb.settings.ledger is not None and kb.settings.audience == "public":
@@ -36,14 +38,7 @@ def _translations(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
     from .translations import translation_status
 
     for status in translation_status(kb):
-        for old in status.outdated:
-            t = old.translation
-            problems.warning(
-                docs / t.path,
-                t.line_of.get("source_hash", 1),
-                f"translation is out of date: {display_path(docs / old.source.path)} changed since it was translated; "
-                f"update the text, then set source_hash: {old.current_hash}",
-            )
+        problems.extend([outdated_warning(kb, old) for old in status.outdated])
         for orphan in status.orphans:
             if kb.is_unreadable(article_id=orphan.id):
                 continue  # its original's own error says what is wrong
@@ -52,6 +47,18 @@ def _translations(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
                 orphan.line_of.get("id", 1),
                 f"no article with id '{orphan.id}' in the default language '{kb.default_language}' to translate from",
             )
+
+
+def outdated_warning(kb: KnowledgeBase, old: Outdated) -> Problem:
+    """What the build says of a translation whose source changed since it was translated."""
+    docs, t = kb.settings.docs_dir, old.translation
+    return Problem(
+        docs / t.path,
+        max(t.line_of.get("source_hash", 1), 1),
+        "warning",
+        f"translation is out of date: {display_path(docs / old.source.path)} changed since it was translated; "
+        f"update the text, then set source_hash: {old.current_hash}",
+    )
 
 
 def _duplicate_ids(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
@@ -117,9 +124,9 @@ def _item_line(article: Article, key: str, index: int) -> int:
 _SCRIPT_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
 
 
-def _scripts(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
+def _scripts(articles: Iterable[Article], docs: Path, problems: Problems) -> None:
     """Script in a public article reaches every customer's browser as written: say where."""
-    for a in kb.articles:
+    for a in articles:
         if a.audience != "public":
             continue
         for line in script_lines(a.body, a.body_line):
@@ -138,9 +145,13 @@ def _scripts(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
                 )
 
 
-def _links(kb: KnowledgeBase, docs: Path, problems: Problems) -> None:
-    _scripts(kb, docs, problems)
-    for a in kb.articles:
+def text_checks(kb: KnowledgeBase, articles: Iterable[Article], problems: Problems) -> None:
+    """All that the checks across files say of what these articles' text holds: scripts, links and their
+    anchors. (Everything else they check is the articles' listings, their headings' anchors, and other files.)"""
+    articles = tuple(articles)
+    docs = kb.settings.docs_dir
+    _scripts(articles, docs, problems)
+    for a in articles:
         base = posixpath.dirname(a.path)
         for link in a.links:
             target = link.target

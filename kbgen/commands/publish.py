@@ -265,7 +265,31 @@ def serve_site(
     swaps = [0]  # how many times the served folder was replaced
     live: list[LivePages | None] = [None]
 
+    built: list[MkDocsConfig | None] = [None]  # the configuration of the last good build (its plugin's state)
+    touched: list[set[str] | None] = [set()]  # files changed since the last build; None: more than files
+    noted = threading.Lock()
+
+    def text_only() -> bool:
+        """The files changed since the last build are articles whose text alone changed: their pages and
+        kbgen's files are built again on request, without a rebuild (`KbgenPlugin.text_edited`)."""
+        with noted:
+            paths, touched[0] = touched[0], set()
+        last = built[0]
+        if paths is None or last is None or errors.failed or not paths:
+            return False
+        plugin = last.plugins["kbgen"]
+        with lock:
+            try:
+                taken = bool(plugin.text_edited(paths, served))  # type: ignore[attr-defined]
+                swaps[0] += taken  # files of the served folder were removed: a request that missed one retries
+                return taken
+            except Exception:  # a rebuild then says what is wrong, as for any edit
+                log.debug("kbgen could not take the edit without a rebuild", exc_info=True)
+                return False
+
     def builder(first: MkDocsConfig | None = None) -> None:
+        if first is None and text_only():
+            return
         staging = Path(tempfile.mkdtemp(prefix="kbgen-serve-build-"))
         errors.start()
         try:
@@ -276,6 +300,7 @@ def serve_site(
         except Exception as exc:  # every failure of an edit: keep serving the last good build
             shutil.rmtree(staging, ignore_errors=True)
             errors.fail(str(exc))
+            built[0] = None
             log.error("The edit does not build; still serving the last good build. Fix it and save again.")
             if live[0] is not None:
                 live[0].resume()  # the last good build's own files go on being prepared
@@ -287,6 +312,7 @@ def serve_site(
             _replace_contents(served, staging)
             swaps[0] += 1
             live[0] = cfg.plugins["kbgen"].live  # type: ignore[attr-defined]
+            built[0] = cfg
 
     class Server(LiveReloadServer):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -307,6 +333,11 @@ def serve_site(
                 if event.event_type not in _WRITES or (event.is_directory and event.event_type == "modified"):
                     return
                 log.debug(str(event))
+                with noted:
+                    if event.is_directory or touched[0] is None:
+                        touched[0] = None
+                    else:
+                        touched[0].update(p for p in (event.src_path, getattr(event, "dest_path", "")) if p)
                 with self._rebuild_cond:
                     self._want_rebuild = True
                     self._rebuild_cond.notify_all()

@@ -12,7 +12,7 @@ import functools
 import hashlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
@@ -34,7 +34,7 @@ from ..checks import ledger
 from ..i18n import Locales, Strings, kb_theme_dir
 from ..model import Article, Category, Home, KnowledgeBase
 from ..problems import KbgenError, Problem, Problems, display_path
-from ..readers.content import load_content
+from ..readers.content import load_content, reload_articles
 from ..readers.synonyms import FILE as SYNONYMS_FILE
 from ..republish import (
     Ledger,
@@ -162,6 +162,48 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         files = self._arrange_files(files, config)
         self._generate_start_pages(files, config)
         return files
+
+    def text_edited(self, paths: Iterable[str], served: Path) -> bool:
+        """`serve`, after these files changed (absolute paths, as the watcher saw them): when they are
+        articles whose text alone changed (`reload_articles`), the knowledge base takes their new text, and
+        their pages and kbgen's other files are built again into `served` when the browser asks for them,
+        without a rebuild of the site (the same bytes: a test compares them). False when a rebuild is needed."""
+        kb, nav, live, contexts = self.kb, self.navigation, self.live, self.contexts
+        if kb is None or nav is None or live is None or contexts is None:
+            return False
+        docs = os.path.join(os.path.abspath(self.settings.docs_dir), "")
+        known = {os.path.abspath(f.abs_src_path): f for f in live.files if f.abs_src_path}
+        edited: dict[str, File] = {}  # content-relative path → its file
+        for path in paths:
+            full = os.path.abspath(path)
+            if not full.startswith(docs):
+                return False  # mkdocs.yml, the theme, a watched folder of one's own
+            file = known.get(full)
+            if os.path.lexists(full):
+                if file is None or kb.article_at(file.src_uri) is None:
+                    return False  # a new file, or another kind than an article
+                edited[file.src_uri] = file
+            elif file is not None:
+                return False  # a file removed
+            # else a file that came and went (an editor's temporary file): the site has not changed
+        reloaded = reload_articles(kb, edited)
+        if reloaded is None:
+            return False
+        if reloaded is not kb:
+            report(reloaded.problems)  # as a rebuild says them again
+            self.kb, self.navigation = reloaded, nav.with_text_of(reloaded)
+            c = contexts
+            self.contexts = PageContexts(
+                reloaded, self.navigation, self.locales, self._t, c.options, c.audience, c.site_name
+            )
+            for src in edited:
+                self.pages[src] = reloaded.article_at(src)  # type: ignore[assignment]
+                self.faqs.pop(src, None)
+            parts = self._output_parts(reloaded, contexts.site_name)
+            live.edited(served, [f.dest_uri for f in edited.values()], parts[:-1], on_request=parts[-1:])
+            n = len(edited)
+            log.info(f"Took the new text of {n} article{'s' if n != 1 else ''} without a rebuild")
+        return True
 
     def _speculate(self, config: MkDocsConfig, kb: KnowledgeBase) -> None:
         """A large site's search index takes long: started as soon as the content is read (in a forked

@@ -83,6 +83,23 @@ class LivePages:
         # A second later: the browser's reload of the page being edited comes first, with the processor.
         self.resume(delay=START_DELAY)
 
+    def edited(
+        self,
+        root: Path,
+        pages: Sequence[str],
+        steps: Sequence[Callable[[], Mapping[str, str | bytes]]],
+        on_request: Sequence[Callable[[], Mapping[str, str | bytes]]] = (),
+    ) -> None:
+        """Only the text of some articles changed (`KbgenPlugin.text_edited`): their pages (`dest_uri`s) and
+        kbgen's other files, as computed by the new `steps`, are built again in `root` when asked for."""
+        self.pause(wait=True)
+        with self._lock:
+            for rel in [*self.outputs, *pages]:
+                (root / rel).unlink(missing_ok=True)
+            self.outputs = {}
+            self._steps, self._on_request = list(steps), list(on_request)
+        self.resume(delay=START_DELAY)
+
     def pause(self, wait: bool = False) -> None:
         """Another rebuild starts: leave it the processor (a forked step under way is ended; on a thread,
         it ends, the others wait)."""

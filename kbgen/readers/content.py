@@ -15,14 +15,15 @@ import posixpath
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .. import fields
-from ..checks.crossfile import cross_check
+from ..checks.crossfile import cross_check, outdated_warning, text_checks
+from ..checks.translations import Outdated, source_hash
 from ..model import (
     Article,
     Category,
@@ -43,6 +44,7 @@ from ..paths import (
     reserved_problem,
 )
 from ..problems import KbgenError, Problem, Problems, display_path
+from ..republish import listing
 from ..text.markdown_scan import scan
 from ..text.yamlsource import FrontMatterError, YamlDoc, YamlError, load_yaml, split_front_matter
 from . import products as products_mod
@@ -169,6 +171,65 @@ def load_content(settings: Settings, loaded: Callable[[KnowledgeBase], None] | N
     parsed.save()
     cross_check(kb, products_doc, problems)
     return _with_problems(kb, problems)
+
+
+def reload_articles(kb: KnowledgeBase, paths: Iterable[str]) -> KnowledgeBase | None:
+    """The knowledge base once these articles (paths relative to the content folder) are read again, when
+    only their text changed; None when an edit may change more than their own pages and the files that hold
+    their text (read everything with `load_content` then).
+
+    Only text changed when an article reads without a problem, as before; what other pages and files show
+    of it (`republish.listing`: title, summary, topics, reading time, an FAQ's questions…) and its headings'
+    anchors (where other articles' links land) are as before; and its text's links, anchors and scripts pass
+    the checks. Every other check sees only those, except whether its translations are out of date: those
+    warnings are said again. So the knowledge base has the problems `load_content` would give.
+    """
+    settings, docs = kb.settings, kb.settings.docs_dir
+    if settings.today != date.today():
+        return None  # staleness is judged against the day: a new day reads everything again
+    changed: dict[str, Article] = {}
+    for rel in paths:
+        old = kb.article_at(rel)
+        if old is None or any(p.path == docs / rel for p in kb.problems):
+            return None
+        problems = Problems()
+        src = _read_one(docs / rel, rel, problems)
+        if src is None or problems.sorted():
+            return None
+        if src.digest == old.file_hash:
+            continue
+        lang, inner = _split_language(rel, kb.multilingual_layout, kb.default_language)
+        new = _article(src, lang, inner, kb.default_language, settings, problems)
+        if new is None or problems.sorted() or listing(new) != listing(old) or new.anchors != old.anchors:
+            return None
+        changed[rel] = new
+    if not changed:
+        return kb
+    reloaded = replace(kb, articles=tuple(changed.get(a.path, a) for a in kb.articles))
+    # A source's text changed: its translations become out of date (or up to date again, or out of date by
+    # another hash), and the warnings that say so change with it.
+    gone: set[Problem] = set()
+    came: set[Problem] = set()
+    for rel, new in changed.items():
+        old = kb.article_at(rel)
+        assert old is not None
+        before, after = source_hash(old), source_hash(new)
+        if new.lang != kb.default_language or new.draft or before == after:
+            continue
+        for lang in kb.languages:
+            was, now = kb.article(new.id, lang), reloaded.article(new.id, lang)
+            if lang == new.lang or was is None or now is None or not was.translated_from:
+                continue
+            n = len(was.translated_from)
+            if was.translated_from != before[:n]:
+                gone.add(outdated_warning(kb, Outdated(was, old, before)))
+            if now.translated_from != after[:n]:
+                came.add(outdated_warning(reloaded, Outdated(now, new, after)))
+    if gone or came:
+        reloaded = replace(reloaded, problems=tuple(sorted((set(kb.problems) - gone) | came)))
+    problems = Problems()
+    text_checks(reloaded, changed.values(), problems)
+    return None if problems.sorted() else reloaded
 
 
 _ID_LINE = re.compile(r"^id:[ \t]*[\"']?([a-z0-9][a-z0-9-]{0,63})[\"']?[ \t]*$", re.MULTILINE)

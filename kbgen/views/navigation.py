@@ -6,6 +6,7 @@ itself, so a page's HTML does not grow with the number of articles.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -110,6 +111,23 @@ class SiteNavigation:
             self._children.setdefault((c.lang, c.parent), []).append(c)
         for cats in self._children.values():
             cats.sort(key=_category_order)
+
+    def with_text_of(self, kb: KnowledgeBase) -> SiteNavigation:
+        """This navigation over `kb`, whose articles list as this one's do and only their text may differ
+        (`readers.content.reload_articles`): the same indexes and rankings, holding `kb`'s articles."""
+        now = {(a.lang, a.path): a for a in kb.published(self.audience)}
+
+        def swap(articles: Iterable[Article]) -> list[Article]:
+            return [now[(a.lang, a.path)] for a in articles]
+
+        moved = copy.copy(self)
+        moved.kb = kb
+        moved._by_category = {key: swap(v) for key, v in self._by_category.items()}
+        moved._by_topic = {key: swap(v) for key, v in self._by_topic.items()}
+        moved._published = swap(self._published)
+        moved._related = {key: tuple(swap(v)) for key, v in self._related.items()}
+        moved._starts = {}
+        return moved
 
     def articles_in(self, lang: str, key: str) -> tuple[Article, ...]:
         return tuple(self._by_category.get((lang, key), ()))
