@@ -114,6 +114,35 @@ class Article:
         return max(1, round(words / 200))
 
 
+def listing(article: Article) -> tuple[object, ...]:
+    """What other pages and outputs may show of an article: everything but its text, and the few things
+    computed from the text that appear elsewhere (the summary is a field already; reading time, and an
+    FAQ's questions)."""
+    return (
+        article.id,
+        article.lang,
+        article.path,
+        article.title,
+        article.type,
+        article.summary,
+        article.products,
+        article.tags,
+        article.audience,
+        article.draft,
+        article.updated,
+        article.review_by,
+        article.aliases,
+        article.order,
+        article.duration,
+        article.difficulty,
+        article.category,
+        article.url,
+        article.translated_from,
+        article.reading_minutes,
+        tuple((q.text, q.anchor, q.level) for q in article.questions),
+    )
+
+
 @dataclass(frozen=True)
 class Category:
     """A folder of articles; a nested folder is a section of its category."""

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import cache
-from .model import Article, KnowledgeBase
+from .model import KnowledgeBase, listing
 
 Files = list[list[object]]  # [[site-relative path, size, mtime_ns], …]
 
@@ -59,35 +59,6 @@ def folder_digest(*roots: str | Path) -> str:
             h.update(path.relative_to(base).as_posix().encode("utf-8", "surrogateescape") + b"\0")
             h.update(hashlib.sha256(data).digest())
     return h.hexdigest()[:32]
-
-
-def listing(article: Article) -> tuple[object, ...]:
-    """What other pages and outputs may show of an article: everything but its text, and the few things
-    computed from the text that appear elsewhere (the summary is a field already; reading time, and an
-    FAQ's questions)."""
-    return (
-        article.id,
-        article.lang,
-        article.path,
-        article.title,
-        article.type,
-        article.summary,
-        article.products,
-        article.tags,
-        article.audience,
-        article.draft,
-        article.updated,
-        article.review_by,
-        article.aliases,
-        article.order,
-        article.duration,
-        article.difficulty,
-        article.category,
-        article.url,
-        article.translated_from,
-        article.reading_minutes,
-        tuple((q.text, q.anchor, q.level) for q in article.questions),
-    )
 
 
 def knowledge_base_digest(kb: KnowledgeBase, articles: bool = True) -> str:

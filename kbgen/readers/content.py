@@ -32,6 +32,7 @@ from ..model import (
     Settings,
     Unreadable,
     language_prefix,
+    listing,
 )
 from ..paths import (
     RESERVED_FILES,
@@ -44,7 +45,6 @@ from ..paths import (
     reserved_problem,
 )
 from ..problems import KbgenError, Problem, Problems, display_path
-from ..republish import listing
 from ..text.markdown_scan import scan
 from ..text.yamlsource import FrontMatterError, YamlDoc, YamlError, load_yaml, split_front_matter
 from . import products as products_mod
@@ -179,7 +179,7 @@ def reload_articles(kb: KnowledgeBase, paths: Iterable[str]) -> KnowledgeBase | 
     their text (read everything with `load_content` then).
 
     Only text changed when an article reads without a problem, as before; what other pages and files show
-    of it (`republish.listing`: title, summary, topics, reading time, an FAQ's questions…) and its headings'
+    of it (`model.listing`: title, summary, topics, reading time, an FAQ's questions…) and its headings'
     anchors (where other articles' links land) are as before; and its text's links, anchors and scripts pass
     the checks. Every other check sees only those, except whether its translations are out of date: those
     warnings are said again. So the knowledge base has the problems `load_content` would give.
