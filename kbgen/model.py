@@ -113,11 +113,20 @@ class Article:
         words = len(self.body.split())
         return max(1, round(words / 200))
 
+    @cached_property
+    def listed(self) -> tuple[object, ...]:
+        """`listing(self)`, computed once: a build keys thousands of pages and files by it."""
+        return _listing(self)
+
 
 def listing(article: Article) -> tuple[object, ...]:
     """What other pages and outputs may show of an article: everything but its text, and the few things
     computed from the text that appear elsewhere (the summary is a field already; reading time, and an
     FAQ's questions)."""
+    return article.listed
+
+
+def _listing(article: Article) -> tuple[object, ...]:
     return (
         article.id,
         article.lang,
