@@ -6,6 +6,7 @@ build, so `serve` never carries stale entries from one rebuild to the next.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -333,6 +334,37 @@ class KnowledgeBase:
         return f"{language_prefix(article.lang, self.default_language)}a/{article.id}/"
 
 
-# What the cache keeps of a parsed article (see cache.py)
-cache.record(Article)
+# What the cache keeps of a parsed article (see cache.py): its headings and links as plain lists, so that
+# reading back 10,000 articles builds one record each, not one per heading, link and tuple.
+_ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
+_TUPLE_FIELDS = frozenset({"products", "tags", "aliases"})
+
+
+def _article_state(a: Article) -> list[object]:
+    state: list[object] = []
+    for name in _ARTICLE_FIELDS:
+        value = getattr(a, name)
+        if name == "headings":
+            value = [[h.level, h.text, h.anchor, h.line] for h in value]
+        elif name == "links":
+            value = [[link.target, link.line, link.image] for link in value]
+        elif name in _TUPLE_FIELDS:
+            value = list(value)
+        state.append(value)
+    return state
+
+
+def _article(state: list[object]) -> Article:
+    values = dict(zip(_ARTICLE_FIELDS, state, strict=True))
+    for name in _TUPLE_FIELDS:
+        values[name] = tuple(values[name])  # type: ignore[call-overload]
+    values["headings"] = tuple(Heading(*h) for h in values["headings"])  # type: ignore[attr-defined]
+    values["links"] = tuple(Link(*link) for link in values["links"])  # type: ignore[attr-defined]
+    article = object.__new__(Article)
+    for name, value in values.items():
+        object.__setattr__(article, name, value)
+    return article
+
+
+cache.record(Article, _article_state, _article)
 cache.record(Product)

@@ -207,7 +207,12 @@ class Ledger:
     def _folder(self, rel: str) -> None:
         parent = rel.rpartition("/")[0]
         if parent and parent not in self._made:
-            os.makedirs(self._staging + parent, exist_ok=True)
+            try:  # a page's own folder (directory URLs): its parent is most often made already
+                os.mkdir(self._staging + parent)
+            except FileNotFoundError:
+                os.makedirs(self._staging + parent, exist_ok=True)
+            except FileExistsError:
+                pass
             self._made.add(parent)
 
 

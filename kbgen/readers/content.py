@@ -311,7 +311,7 @@ def _read_sources(docs: Path, problems: Problems) -> list[_Source]:
     real_root = os.path.realpath(docs)
     found: list[_Source] = []
     top = str(docs)
-    seen: dict[str, Path] = {}  # name_key → the first path with it
+    seen: dict[str, str] = {}  # name_key → the first path with it (relative to the content folder)
     refused: set[str] = set()  # folders already reported
     for dirpath, dirnames, filenames in os.walk(docs, followlinks=True):
         here = Path(dirpath)
@@ -332,7 +332,7 @@ def _read_sources(docs: Path, problems: Problems) -> list[_Source]:
             parts = rel.split("/")
             for depth in range(1, len(parts) + 1):
                 sub = "/".join(parts[:depth]) + ("/" if depth < len(parts) else "")
-                _twin(seen, sub, docs / sub, problems)
+                _twin(seen, sub, docs, problems)
             # Only a symbolic link can lead elsewhere; its folder was checked above.
             if os.path.islink(abs_path) and not _inside(os.path.realpath(abs_path), real_root):
                 problems.error(abs_path, 1, "file is a symbolic link to a place outside the content folder; skipped")
@@ -343,11 +343,12 @@ def _read_sources(docs: Path, problems: Problems) -> list[_Source]:
     return found
 
 
-def _twin(seen: dict[str, Path], rel: str, path: Path, problems: Problems) -> None:
+def _twin(seen: dict[str, str], rel: str, docs: Path, problems: Problems) -> None:
     """Warn (once per path) when `rel` is another path's twin on a case-insensitive file system."""
-    first = seen.setdefault(name_key(rel), path)
-    if first != path and f"\0{rel}" not in seen:  # file names hold no NUL: these keys are apart
-        seen[f"\0{rel}"] = path
+    first_rel = seen.setdefault(name_key(rel), rel)
+    if first_rel != rel and f"\0{rel}" not in seen:  # file names hold no NUL: these keys are apart
+        seen[f"\0{rel}"] = rel
+        path, first = docs / rel, docs / first_rel
         if unicodedata.normalize("NFC", path.name) == unicodedata.normalize("NFC", first.name):
             forms = [next(f for f in ("NFC", "NFD") if unicodedata.is_normalized(f, p.name)) for p in (path, first)]
             how = f"are one name written in two Unicode forms ({forms[0]} and {forms[1]})"
