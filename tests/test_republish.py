@@ -259,6 +259,28 @@ def test_an_edit_rebuilds_only_what_it_changes(tmp_path):
     assert not {rel for rel in pages if rebuilt[rel] == after[rel]}  # a theme edit: every page again
 
 
+def test_links_to_pages_kbgen_builds_itself_or_takes_as_published_are_not_called_excluded(tmp_path):
+    """kbgen hides from MkDocs the pages its workers build and those it takes as published; MkDocs would say
+    of every link to one that it "is excluded from the built site", which is not so."""
+    root = write_tree(tmp_path / "kb", project(overrides=False))
+    site = tmp_path / "site"
+    env = {**os.environ, "KBGEN_WORKERS": "2"}
+
+    def build() -> str:
+        done = subprocess.run([sys.executable, "-m", "kbgen.cli.main", "build", "-d", str(site)], cwd=root, env=env,
+                              capture_output=True, text=True)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    first = build()
+    page = root / "content/en/setup/a3.md"  # links to ../care/a4.md, taken as published next time
+    page.write_text(page.read_text(encoding="utf-8").replace("Intro", "Intro, revised,"), encoding="utf-8")
+    second = build()
+    assert "Republished:" in second
+    assert "excluded from the built site" not in first + second
+    assert 'href="../../care/a4/"' in (site / "setup/a3/index.html").read_text(encoding="utf-8")
+
+
 def test_a_published_file_changed_by_hand_or_a_hostile_record_is_never_reused(tmp_path):
     root = write_tree(tmp_path / "kb", project())
     site = tmp_path / "site"

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import replace
@@ -108,6 +109,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     pending_urls: tuple[Path, dict[str, ledger.Entry], int] | None = None  # the ledger to write, new URLs
     _warnings: CountHandler | None = None
     taken: dict[str, InclusionLevel] | None = None  # pages taken as published before the navigation is made
+    _taken_now: dict[str, InclusionLevel] = {}  # the pages this build takes as published
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -115,6 +117,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     # -- config ----------------------------------------------------------------------------------
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        _HIDDEN_LINKS.hidden = set()
         if self.live is not None:  # `serve`: the previous build's files wait while this one runs
             self.live.pause()
         self.pending_urls = None
@@ -326,6 +329,12 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Arrange for the articles to be built on every core (or, in `serve`, when the browser asks)."""
+        self._taken_now = {}
+        nav = self._arrange_builds(nav, config, files)
+        _HIDDEN_LINKS.hidden = {*self.deferred, *self._taken_now}
+        return nav
+
+    def _arrange_builds(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self.prerendered = {}
         self.deferred = {}
         self.live = None
@@ -342,6 +351,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             taken, self.taken = self.taken, None
         elif only_kbgen and self.publishes_to is not None and self.kb is not None:
             taken = self._take_published(config, files)
+        self._taken_now = taken
         articles = [src for src, obj in self.pages.items() if isinstance(obj, Article) and src not in taken]
         pending = self.pending = self._pending_parts(self.kb, config.site_name) if self.kb is not None else []
         if self.speculation is not None:
@@ -818,6 +828,27 @@ BUNDLE_PAGES = (Home, StartPage, StartIndex)  # the pages that list bundles (vie
 HEAVY_PARTS = frozenset({"search_index", "help_widget", "bundles"})
 
 Part = Callable[[], dict[str, str | bytes]]
+
+
+class _HiddenLinks(logging.Filter):
+    """MkDocs' note that a page links to a page "excluded from the built site", when kbgen hid that page from
+    MkDocs itself (its workers build it, or it is taken as published): the page is in the site."""
+
+    NOTE = re.compile(r"Doc file '.*' contains a link to '(.*)' which is excluded from the built site\.")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO or not self.hidden:
+            return True
+        found = self.NOTE.fullmatch(record.getMessage())
+        return found is None or found.group(1) not in self.hidden
+
+
+_HIDDEN_LINKS = _HiddenLinks()
+logging.getLogger("mkdocs.structure.pages").addFilter(_HIDDEN_LINKS)
 
 
 class _PageWarnings(logging.Handler):
