@@ -341,7 +341,7 @@ _TUPLE_FIELDS = frozenset({"products", "tags", "aliases"})
 
 
 def _article_state(a: Article) -> list[object]:
-    state: list[object] = []
+    state: list[object] = [a.reading_minutes]  # from the whole text: read back, not counted again
     for name in _ARTICLE_FIELDS:
         value = getattr(a, name)
         if name == "headings":
@@ -355,7 +355,10 @@ def _article_state(a: Article) -> list[object]:
 
 
 def _article(state: list[object]) -> Article:
-    values = dict(zip(_ARTICLE_FIELDS, state, strict=True))
+    minutes, *fields_state = state
+    if type(minutes) is not int:
+        raise ValueError(minutes)
+    values = dict(zip(_ARTICLE_FIELDS, fields_state, strict=True))
     for name in _TUPLE_FIELDS:
         values[name] = tuple(values[name])  # type: ignore[call-overload]
     values["headings"] = tuple(Heading(*h) for h in values["headings"])  # type: ignore[attr-defined]
@@ -363,6 +366,7 @@ def _article(state: list[object]) -> Article:
     article = object.__new__(Article)
     for name, value in values.items():
         object.__setattr__(article, name, value)
+    article.__dict__["reading_minutes"] = minutes
     return article
 
 

@@ -92,10 +92,10 @@ def text_digest(kb: KnowledgeBase) -> str:
 
 def _safe(rel: object) -> str | None:
     """A site-relative path from a record, or None when it could reach outside the site."""
-    if not isinstance(rel, str) or not rel or "\\" in rel or "\0" in rel or rel.startswith("/"):
+    if not isinstance(rel, str) or not rel or "\\" in rel or "\0" in rel:
         return None
-    parts = rel.split("/")
-    if any(p in ("", ".", "..") for p in parts):
+    framed = f"/{rel}/"  # no empty, "." or ".." part (a leading "/" is an empty one)
+    if "//" in framed or "/./" in framed or "/../" in framed:
         return None
     return rel
 

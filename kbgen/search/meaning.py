@@ -397,6 +397,7 @@ def _kmeans(vf: np.ndarray, k: int) -> tuple[np.ndarray, list[np.ndarray]]:
     n = len(vf)
     centroids = quantize(vf[[(i * n) // k for i in range(k)]])
     assign = np.full(n, -1)
+    columns = np.ascontiguousarray(vf.T.astype(np.int8))  # the vectors' components (int8 values), a row each
     for _ in range(ITERATIONS):
         cf = centroids.astype(np.float64)
         cn = np.sqrt(np.maximum(np.einsum("ij,ij->i", cf, cf), 1.0))
@@ -407,8 +408,9 @@ def _kmeans(vf: np.ndarray, k: int) -> tuple[np.ndarray, list[np.ndarray]]:
         if np.array_equal(new, assign):
             break
         assign = new
-        sums = np.zeros((k, vf.shape[1]), dtype=np.float64)
-        np.add.at(sums, assign, vf)  # integer-valued sums: exact
+        sums = np.empty((k, vf.shape[1]), dtype=np.float64)
+        for j, column in enumerate(columns):  # integer-valued sums: exact (np.add.at is several times slower)
+            sums[:, j] = np.bincount(assign, weights=column, minlength=k)
         filled = np.bincount(assign, minlength=k) > 0
         centroids = np.where(filled[:, None], quantize(sums), centroids).astype(np.int8)
     members = [np.flatnonzero(assign == c).astype(np.int32) for c in range(k)]
