@@ -290,6 +290,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         kb, nav = self.kb, self.navigation
         assert kb is not None and nav is not None
         prefix = f"{kb.default_language}/" if kb.multilingual_layout else ""
+        # The kb theme's start.html shows the view itself: the Markdown of the list (hundreds of links on a large
+        # site, for themes without that template) would be rendered for nothing.
+        own = _template_dir(config, "start.html") == kb_theme_dir()
         for lang in kb.languages:
             search_src = f"{_lang_dir(kb, lang)}search/index.md"
             self._generate(files, config, search_src, self._t(lang).text("search.title"), SearchPage(lang), prefix)
@@ -299,12 +302,12 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             for product in kb.products:
                 view = nav.product_start(product, lang)
                 src = f"{folder}{product.id}/index.md"
-                body = start_markdown(view, src, t)
+                body = "" if own else start_markdown(view, src, t)
                 title = t.text("start.title", product=view.name)
                 self._generate(files, config, src, title, StartPage(product, lang), prefix, body)
                 listing.append(f"- [{view.name}]({product.id}/index.md)")
             if kb.products:
-                body = "\n".join(listing) + "\n"
+                body = "" if own else "\n".join(listing) + "\n"
                 title = t.text("start.index_title")
                 self._generate(files, config, f"{folder}index.md", title, StartIndex(lang), prefix, body)
 
@@ -984,6 +987,14 @@ def _source_hash(file: File) -> str:
         return hashlib.sha256(Path(file.abs_src_path or "").read_bytes()).hexdigest()
     except OSError:
         return os.urandom(8).hex()  # unreadable: never the same key
+
+
+def _template_dir(config: MkDocsConfig, name: str) -> Path | None:
+    """The theme folder whose `name` MkDocs uses (a custom_dir's before the theme's own)."""
+    for folder in config.theme.dirs:
+        if os.path.isfile(os.path.join(folder, name)):
+            return Path(folder).resolve()
+    return None
 
 
 def _lang_dir(kb: KnowledgeBase, lang: str) -> str:
