@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO, article, run
+from conftest import MKDOCS_YML, REPO, article, run
 
 from kbgen.views.markup import faq_page, numbered_steps
 
@@ -386,6 +386,18 @@ def test_the_plugin_works_under_material_for_mkdocs(make_site):
     start = (site / "start/kettle/index.html").read_text()
     assert "First boil" in start, "the start page lists its articles in Markdown for other themes"
     assert (site / "sitemap.xml").is_file() and (site / "llms.txt").is_file()
+
+
+def test_a_start_template_of_ones_own_gets_the_start_page_as_markdown(make_site):
+    """The kb theme's start.html shows the view itself (the page's Markdown list is not made); a start.html
+    of one's own over it (custom_dir) may show page.content, which then lists the articles."""
+    files = {**small_kb(), "overrides/start.html": "<main>{{ page.content }}</main>\n"}
+    config = MKDOCS_YML.format(options="").replace("  name: kb\n", "  name: kb\n  custom_dir: overrides\n")
+    root = make_site(files, config=config)
+    result = run("build", "--strict")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    start = (root / "site/start/kettle/index.html").read_text()
+    assert start.startswith("<main>") and 'href="../../setup/first-boil/"' in start
 
 
 def test_the_theme_ships_its_templates_and_assets():
