@@ -116,8 +116,31 @@ class Article:
 
     @cached_property
     def listed(self) -> tuple[object, ...]:
-        """`listing(self)`, computed once: a build keys thousands of pages and files by it."""
-        return _listing(self)
+        """What other pages and outputs may show of this article (`listing`), computed once: a build keys
+        thousands of pages and files by it."""
+        return (
+            self.id,
+            self.lang,
+            self.path,
+            self.title,
+            self.type,
+            self.summary,
+            self.products,
+            self.tags,
+            self.audience,
+            self.draft,
+            self.updated,
+            self.review_by,
+            self.aliases,
+            self.order,
+            self.duration,
+            self.difficulty,
+            self.category,
+            self.url,
+            self.translated_from,
+            self.reading_minutes,
+            tuple((q.text, q.anchor, q.level) for q in self.questions),
+        )
 
 
 def listing(article: Article) -> tuple[object, ...]:
@@ -125,32 +148,6 @@ def listing(article: Article) -> tuple[object, ...]:
     computed from the text that appear elsewhere (the summary is a field already; reading time, and an
     FAQ's questions)."""
     return article.listed
-
-
-def _listing(article: Article) -> tuple[object, ...]:
-    return (
-        article.id,
-        article.lang,
-        article.path,
-        article.title,
-        article.type,
-        article.summary,
-        article.products,
-        article.tags,
-        article.audience,
-        article.draft,
-        article.updated,
-        article.review_by,
-        article.aliases,
-        article.order,
-        article.duration,
-        article.difficulty,
-        article.category,
-        article.url,
-        article.translated_from,
-        article.reading_minutes,
-        tuple((q.text, q.anchor, q.level) for q in article.questions),
-    )
 
 
 @dataclass(frozen=True)

@@ -117,9 +117,9 @@ class Ledger:
             entries = found.get("entries")
             if isinstance(entries, dict):
                 self.old = entries
-        self.new: dict[str, tuple[str, list[str]]] = {}  # name → (key, site-relative paths)
+        # name → (key, site-relative paths, and when taken as published its files' records as read)
+        self.new: dict[str, tuple[str, list[str], Files | None]] = {}
         self.reused = 0
-        self._linked: dict[str, list[list[object]]] = {}  # name → its files as recorded, when taken as published
         self._made: set[str] = set()
         self._target = os.path.join(os.fsdecode(target), "")
         self._staging = os.path.join(os.fsdecode(staging), "")
@@ -138,7 +138,7 @@ class Ledger:
             return False
         target, staging = self._target, self._staging  # strings: thousands of pages, no Path per file
         wanted: list[tuple[str, str]] = []
-        recorded: list[list[object]] = []
+        recorded: Files = []
         for item in entry[1]:
             if not (isinstance(item, list) and len(item) == 3):
                 return False
@@ -166,28 +166,24 @@ class Ledger:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(dest)
             return False
-        self.new[name] = (record_as or key, [rel for rel, _ in wanted])
-        self._linked[name] = recorded
+        self.new[name] = (record_as or key, [rel for rel, _ in wanted], recorded)
         self.reused += 1
         return True
 
     def built(self, name: str, key: str, rels: Iterable[str]) -> None:
         """`name` was built from `key` and wrote these files (recorded once the site is published)."""
-        self.new[name] = (key, sorted(rels))
-        self._linked.pop(name, None)
+        self.new[name] = (key, sorted(rels), None)
 
     def forget(self, name: str) -> None:
         """A build of `name` that said something (a warning): built afresh next time, to say it again."""
         self.new.pop(name, None)
-        self._linked.pop(name, None)
 
     def save(self) -> None:
         """Record the site just published at `target` (after the swap: the files' times are final)."""
         if self.cache_dir is None:
             return
         entries: dict[str, list[object]] = {}
-        for name, (key, rels) in self.new.items():
-            linked = self._linked.get(name)
+        for name, (key, rels, linked) in self.new.items():
             if linked is not None:  # the published files themselves (hard links): their size and time as read
                 entries[name] = [key, linked]
                 continue

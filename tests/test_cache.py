@@ -50,3 +50,31 @@ def test_a_name_that_is_not_one_of_kbgens_types_is_a_miss():
         except (KeyError, ValueError, TypeError):
             continue
         raise AssertionError(f"{name} was rebuilt")
+
+
+def test_an_article_reads_back_equal_and_a_malformed_one_is_a_miss():
+    """An article is kept as one record (its headings and links as plain lists, its reading time beside it);
+    a record of another shape is a miss, never a half-made article."""
+    from datetime import date
+
+    import msgpack
+
+    from kbgen import cache
+    from kbgen.model import _ARTICLE_FIELDS, Article
+    from kbgen.text.markdown_scan import Heading, Link
+
+    a = Article(
+        id="1001", lang="en", path="en/setup/a.md", title="Descale", products=("kettle",), tags=("care",),
+        updated=date(2026, 1, 2), body="word " * 450, headings=(Heading(2, "Why", "why", 7),),
+        links=(Link("b.md", 9), Link("x.png", 10, True)), line_of={"title": 2},
+    )  # fmt: skip
+    back = cache.decode(cache.encode(a))
+    assert back == a and back.reading_minutes == 2 and back.listed == a.listed
+    assert type(back.headings[0]) is Heading and type(back.tags) is tuple
+
+    state = cache._records["kbgen.model.Article"][1](a)
+    headings = 1 + _ARTICLE_FIELDS.index("headings")  # after the reading time
+    short_heading = [*state[:headings], [[2, "Why"]], *state[headings + 1 :]]
+    for bad in (state[:-1], ["2", *state[1:]], short_heading):
+        entry = msgpack.packb(msgpack.ExtType(cache._RECORD, cache.encode(["kbgen.model.Article", bad])))
+        assert cache.decode_or_none(entry) is None

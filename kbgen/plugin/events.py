@@ -108,8 +108,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     _heard: _PageWarnings | None = None
     pending_urls: tuple[Path, dict[str, ledger.Entry], int] | None = None  # the ledger to write, new URLs
     _warnings: CountHandler | None = None
-    taken: dict[str, InclusionLevel] | None = None  # pages taken as published before the navigation is made
-    _taken_now: dict[str, InclusionLevel] = {}  # the pages this build takes as published
+    taken: dict[str, InclusionLevel] | None = None  # the pages this build takes as published (their inclusion)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -135,9 +134,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         audience = os.environ.get("KBGEN_AUDIENCE")  # set by `kbgen serve --audience`
         if audience in ("public", "internal"):
             self.settings = replace(self.settings, audience=audience)
-        self.theme_templates = frozenset(
-            name for name in KB_TEMPLATES if any(os.path.isfile(os.path.join(d, name)) for d in config.theme.dirs)
-        )
+        self.theme_templates = frozenset(name for name in KB_TEMPLATES if _template_dir(config, name) is not None)
         # kbgen writes its own sitemap.xml (what this audience may see); MkDocs need not render one first.
         config.theme.static_templates.discard("sitemap.xml")
         # Read afresh on every build, so `serve` picks up an edited locales/<lang>.yml.
@@ -166,17 +163,11 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         files = self._arrange_files(files, config)
         self._generate_start_pages(files, config)
         self.taken = None
-        if self._takes_before_nav(config):
+        if _kb_templates_only(config) and _alone(config) and not self.is_serve and self.publishes_to is not None:
             # The pages taken as published are hidden before MkDocs makes its navigation, which then makes
             # no page object for them (13,000 of a 10,000-article site: seconds); no kb template shows it.
             self.taken = self._take_published(config, files)
         return files
-
-    def _takes_before_nav(self, config: MkDocsConfig) -> bool:
-        theme = config.theme
-        own_templates = theme.name == "kb" and not theme.custom_dir
-        alone = set(config.plugins) == {"kbgen"}
-        return own_templates and alone and not self.is_serve and self.publishes_to is not None
 
     def text_edited(self, paths: Iterable[str], served: Path) -> bool:
         """`serve`, after these files changed (absolute paths, as the watcher saw them): when they are
@@ -223,7 +214,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def _speculate(self, config: MkDocsConfig, kb: KnowledgeBase) -> None:
         """A large site's search index takes long: started as soon as the content is read (in a forked
         process), kept in on_nav if its inputs changed (see `Speculation`)."""
-        alone = set(config.plugins) == {"kbgen"}
+        alone = _alone(config)
         if self.publishes_to is not None and alone and not self.is_serve and workers.workers_wanted(len(kb.articles)):
             self.speculation = workers.Speculation(functools.partial(site_files, kb, self.settings.audience))
 
@@ -332,9 +323,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Arrange for the articles to be built on every core (or, in `serve`, when the browser asks)."""
-        self._taken_now = {}
         nav = self._arrange_builds(nav, config, files)
-        _HIDDEN_LINKS.hidden = {*self.deferred, *self._taken_now}
+        _HIDDEN_LINKS.hidden = {*self.deferred, *(self.taken or {})}
         return nav
 
     def _arrange_builds(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
@@ -344,17 +334,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.progress = None
         self.nav = nav
         self.search_files = None
-        only_kbgen = set(config.plugins) == {"kbgen"}
+        only_kbgen = _alone(config)
         if self.is_serve:
             if only_kbgen:  # no other plugin sees the pages: build each when it is asked for (see live.py)
                 self.deferred = workers.defer(files, list(self.pages))
             return nav
-        taken: dict[str, InclusionLevel] = {}
-        if self.taken is not None:
-            taken, self.taken = self.taken, None
-        elif only_kbgen and self.publishes_to is not None and self.kb is not None:
-            taken = self._take_published(config, files)
-        self._taken_now = taken
+        if self.taken is None and only_kbgen and self.publishes_to is not None and self.kb is not None:
+            self.taken = self._take_published(config, files)
+        taken = self.taken or {}
         articles = [src for src, obj in self.pages.items() if isinstance(obj, Article) and src not in taken]
         pending = self.pending = self._pending_parts(self.kb, config.site_name) if self.kb is not None else []
         if self.speculation is not None:
@@ -420,8 +407,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         # pages.py), not by the whole site's listing: renaming, adding or retitling one article builds again
         # only the pages that show it or may link to it. Another theme, or templates of one's own, may show
         # anything (MkDocs' whole navigation): every page is keyed by everything.
-        theme = config.theme
-        shown = theme.name == "kb" and not theme.custom_dir and self.navigation is not None
+        shown = _kb_templates_only(config) and self.navigation is not None
         views: list[tuple[str, _ArticleViews]] = []  # made when a page needs it: most builds, none does
 
         def view() -> tuple[str, _ArticleViews]:
@@ -987,6 +973,16 @@ def _source_hash(file: File) -> str:
         return hashlib.sha256(Path(file.abs_src_path or "").read_bytes()).hexdigest()
     except OSError:
         return os.urandom(8).hex()  # unreadable: never the same key
+
+
+def _alone(config: MkDocsConfig) -> bool:
+    """kbgen is the only plugin: no other sees the pages it builds in its workers or takes as published."""
+    return set(config.plugins) == {"kbgen"}
+
+
+def _kb_templates_only(config: MkDocsConfig) -> bool:
+    """The kb theme's own templates, none of one's own (they may show anything, MkDocs' navigation too)."""
+    return config.theme.name == "kb" and not config.theme.custom_dir
 
 
 def _template_dir(config: MkDocsConfig, name: str) -> Path | None:
