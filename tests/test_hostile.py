@@ -639,6 +639,8 @@ def test_a_killed_build_leaves_no_worker_and_the_next_build_removes_its_staging_
     import sys
     import time
 
+    from kbgen.swap import abandoned
+
     root = make_site({f"content/en/c/{n}.md": article(n, f"A{n}", "Text.\n" * 50) for n in range(1, 400)})
     env = {**os.environ, "KBGEN_WORKERS": "2"}
     build = subprocess.Popen([sys.executable, "-m", "kbgen.cli.main", "build", "-q"], cwd=root, env=env)
@@ -667,6 +669,12 @@ def test_a_killed_build_leaves_no_worker_and_the_next_build_removes_its_staging_
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers), "workers die with their build"
     assert any(name.startswith(".site.kbgen-") for name in _beside(root)), "the killed build left its staging folder"
+    # Every process that inherited the staging folder's lock (a worker forked after the look above, too) dies of
+    # its parent's death signal, a moment later: until then the folder is still claimed, and rightly kept.
+    staging = [root / name for name in _beside(root) if not name.endswith(".lock")]
+    while not all(abandoned(folder) for folder in staging) and time.time() < deadline:
+        time.sleep(0.1)
+    assert all(abandoned(folder) for folder in staging), "no process of the killed build holds its staging folder"
     assert run("build", "-q").exit_code == 0
     assert _beside(root) == [], "the next build removed what the killed one left"
 
